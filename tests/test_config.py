@@ -11,7 +11,9 @@ from service.cli import main
 from service.config import Settings
 
 
-def test_settings_read_prefixed_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_settings_read_prefixed_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("KUNSKAPSGRAF_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("KUNSKAPSGRAF_STORE", "memory")
     settings = Settings()

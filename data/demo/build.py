@@ -206,10 +206,6 @@ class Lit:
 Term = IRI | Lit
 
 
-def iri(value: str) -> IRI:
-    return IRI(value)
-
-
 def ks(local: str) -> IRI:
     return IRI(KS + local)
 
@@ -1328,15 +1324,11 @@ class Mapper:
     # -- helpers ------------------------------------------------------------------------------
 
     def publisher_for(self, item: Item, areas: list[str]) -> Agent | None:
-        source = self.reg.sources[item.source]
+        """NKK: the NPO of the (first) knowledge area; otherwise the source's publisher."""
         if item.source == "nkk":
-            if not areas:
-                return None
-            return self.npo_agent(areas[0])
-        return self.reg.agents.get(source.publisher)
-
-    def npo_agent(self, area: str) -> Agent:
-        return Agent(f"npo-{area}", "")  # full agent is emitted in the register
+            # a stub with the right IRI; build_register_graph emits the full NPO agent
+            return Agent(f"npo-{areas[0]}", "") if areas else None
+        return self.reg.agents.get(self.reg.sources[item.source].publisher)
 
     def subjects(self, item: Item) -> list[IRI]:
         out: list[IRI] = []
@@ -1859,6 +1851,16 @@ def make_summary(ctx: Ctx, reg: Register, content: Content, mapper: Mapper) -> l
     for code in sorted(per_region):
         name = reg.regions[code].name if code in reg.regions else code
         lines.append(f"  {code} {name:<28}{per_region[code]:>3}")
+    unsplit = Counter(
+        i.source
+        for i in content.items
+        if i.kind == "product" and not i.parts and i.content_type not in UNSPLIT_CONTENT_TYPES
+    )
+    lines.append(
+        f"Products without sections/recommendations (excl. patient/product information): "
+        f"{sum(unsplit.values())}"
+        + (" (" + ", ".join(f"{k} {unsplit[k]}" for k in sorted(unsplit)) + ")" if unsplit else "")
+    )
     overdue = Counter(item.source for item in mapper.overdue)
     lines.append(
         f"Overdue reviews (next_review < {ctx.today}): {len(mapper.overdue)}"

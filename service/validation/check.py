@@ -18,6 +18,12 @@ from typing import Any
 
 import rdflib
 from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
+
+from service.config import Settings
+from service.corpus import ontology_files, shape_files, vocabulary_files
+from service.store.base import Store
+from service.store.loading import LoadSource, parse_file, rdf_format
+from service.terms import GRAPH_ONTOLOGY, GRAPH_SHAPES, KS, KSG
 from service.validation.reasoner import ConsistencyResult, check_consistency
 from service.validation.shacl import (
     ValidationReport,
@@ -25,12 +31,6 @@ from service.validation.shacl import (
     validate_graph,
     validate_shapes_graph,
 )
-
-from service.config import Settings
-from service.corpus import ontology_files, shape_files, vocabulary_files
-from service.store.base import Store
-from service.store.loading import LoadSource, parse_file
-from service.terms import GRAPH_ONTOLOGY, GRAPH_SHAPES, KS, KSG
 
 RDFS_LABEL = rdflib.RDFS.label
 
@@ -103,37 +103,28 @@ def run_check(
         if isinstance(o, rdflib.Literal) and o.language == "sv" and str(s).startswith(KS)
     }
     _quads_to_rdflib(_stored_content(store), data)
+    focus: set[rdflib.term.Node] | None = None
+    checked = data
     if files:
+        # The files are checked as if they were loaded: the stored content is their context,
+        # but only the files' own resources are validated and reported.
         file_quads: list[Quad] = []
         for path in files:
             file_quads.extend(parse_file(LoadSource(path, _graph_for(path))))
-        _quads_to_rdflib(file_quads, data)
+        file_data = rdflib.Graph()
+        _quads_to_rdflib(file_quads, file_data)
+        data += file_data
+        focus = set(file_data.subjects())
+        checked = file_data
         subject = ", ".join(str(p) for p in files)
     else:
         subject = "lagrat innehåll"
-    content_report = validate_graph(data, shapes)
-    if files:
-        # Only report what the files bring; the stored content was context.
-        file_data = rdflib.Graph()
-        _quads_to_rdflib(file_quads, file_data)
-        mentioned = {str(s) for s in file_data.subjects()}
-        content_report = ValidationReport(
-            conforms=not any(
-                r.severity == "Violation" and r.focus_node in mentioned
-                for r in content_report.results
-            ),
-            results=[r for r in content_report.results if r.focus_node in mentioned],
-            report_graph=content_report.report_graph,
-        )
-        resources = len(set(file_data.subjects(rdflib.URIRef(KS + "identifier"))))
-    else:
-        resources = len(set(data.subjects(rdflib.URIRef(KS + "identifier"))))
+    content_report = validate_graph(data, shapes, focus_nodes=focus)
+    resources = len(set(checked.subjects(rdflib.URIRef(KS + "identifier"))))
     return CheckReport(consistency, shapes_report, content_report, subject, resources, field_labels)
 
 
 def _graph_for(path: Path) -> NamedNode | None:
-    from service.store.loading import rdf_format
-
     if rdf_format(path).supports_datasets:
         return None
     return NamedNode(KSG + "check/" + path.name)
