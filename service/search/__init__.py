@@ -100,6 +100,9 @@ class SearchService:
         concept = self.vocabulary.get(f"{KSV}{FACET_SCHEMES[facet]}/{value}")
         return {"sv": concept.sv, "en": concept.en}
 
+    def concept(self, facet: str, value: str) -> dict[str, object]:
+        return self.vocabulary.get(f"{KSV}{FACET_SCHEMES[facet]}/{value}").as_json()
+
     def search(self, query: SearchQuery) -> dict[str, Any]:
         """Run a query; the result is JSON-ready (the API's ``SearchResponse``)."""
         self.validate(query)
@@ -137,7 +140,7 @@ class SearchService:
         """The short form of an item used in result lists."""
 
         def labelled(facet: str) -> list[dict[str, Any]]:
-            return [{"id": v, "label": self.label(facet, v)} for v in doc.facets.get(facet, ())]
+            return [self.concept(facet, v) for v in doc.facets.get(facet, ())]
 
         content_types = labelled("contentType")
         return {

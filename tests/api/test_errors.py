@@ -7,6 +7,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from service.api.app import create_app
+from service.config import Settings
+from service.store import OxigraphStore
+
 
 def assert_error_shape(body: dict[str, Any], status: int, code: str) -> None:
     assert set(body) == {"error"}
@@ -61,3 +65,17 @@ def test_type_error_names_the_parameter(client: TestClient) -> None:
     body = client.get("/api/search?limit=abc").json()
     assert body["error"]["details"]["problems"][0]["parameter"] == "limit"
     assert "limit" in body["error"]["message"]["en"]
+
+
+def test_unexpected_errors_use_the_shape_and_hide_internals(settings: Settings) -> None:
+    app = create_app(settings, store=OxigraphStore())
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internal detail")
+
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        response = test_client.get("/boom")
+    assert response.status_code == 500
+    assert_error_shape(response.json(), 500, "internal_error")
+    assert "secret" not in response.text
