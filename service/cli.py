@@ -62,6 +62,21 @@ def _parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=10)
 
     sub.add_parser("graphs", help="lista namngivna grafer och deras storlek")
+
+    ingest = sub.add_parser(
+        "ingest", help="läs in en sats via informationsspecifikationen (som API:t)"
+    )
+    ingest.add_argument("source", metavar="KÄLLA")
+    ingest.add_argument("path", type=Path, metavar="FIL")
+    ingest.add_argument(
+        "--format",
+        help="mediatyp (text/turtle, application/ld+json …); standard: efter filändelsen, "
+        "annars källans mappning",
+    )
+
+    terms = sub.add_parser("import-terminology", help="läs in en terminologi som SKOS")
+    terms.add_argument("name", metavar="NAMN")
+    terms.add_argument("path", type=Path, nargs="?", metavar="SÖKVÄG")
     return parser
 
 
@@ -124,11 +139,69 @@ def _run_with_store(args: argparse.Namespace, settings: Settings, store: Store) 
         for item in result["items"]:
             print(f"  {item['id']:<45} {item['title']}  [{item['source']['title']}]")
         return 0
+    if args.command == "ingest":
+        return _ingest(args, settings, store)
+    if args.command == "import-terminology":
+        from service.terminology import default_path, load_terminology
+
+        path = args.path or default_path(args.name, settings.shared_data_dir)
+        imported = load_terminology(store, args.name, path)
+        print(f"{imported.concepts} begrepp i {imported.scheme}")
+        for warning in imported.warnings:
+            print(f"  varning: {warning}")
+        return 0
     if args.command == "graphs":
         for graph in store.named_graphs():
             print(f"{store.quad_count(graph):>8}  {graph.value}")
         return 0
     raise AssertionError(args.command)
+
+
+SUFFIX_MEDIA_TYPES = {
+    ".ttl": "text/turtle",
+    ".nt": "application/n-triples",
+    ".jsonld": "application/ld+json",
+    ".rdf": "application/rdf+xml",
+}
+
+
+def _ingest(args: argparse.Namespace, settings: Settings, store: Store) -> int:
+    """The push API's pipeline from the command line; exit 1 when the batch is rejected."""
+    from service.errors import ValidationFailed
+    from service.ingest import ingest_batch, parse_rdf
+    from service.ingest.runs import RunLog
+
+    data = args.path.read_bytes()
+    kind = args.format or SUFFIX_MEDIA_TYPES.get(args.path.suffix.lower())
+    mapping_version = "rdf"
+    if kind is not None and kind in SUFFIX_MEDIA_TYPES.values():
+        ontology = settings.ontology_dir / "kunskapsgraf.ttl"
+        triples = parse_rdf(data, kind, ontology_file=ontology)
+    else:
+        from service import mapping
+
+        batch = mapping.map_input(
+            args.source, data, mappings_dir=settings.mappings_dir, media_type=kind
+        )
+        triples, mapping_version = batch.triples, batch.mapping_version
+    log = RunLog(None if settings.store == "memory" else settings.data_dir / "ingest-runs.jsonl")
+    try:
+        report = ingest_batch(
+            store, settings, args.source, triples, mapping_version=mapping_version, run_log=log
+        )
+    except ValidationFailed as exc:
+        print(f"AVVISAD: {exc.message_sv}")
+        for result in exc.details["results"]:
+            field = (result["field"] or "–").replace("https://kunskapsgraf.se/ont/", "ks:")
+            print(f"  ✗ {result['item'] or result['focusNode']}  fält {field}")
+            print(f"      {result['message']['sv']}")
+        return 1
+    counts = report.counts()
+    print(
+        f"{report.status}: {counts['added']} nya, {counts['updated']} ändrade, "
+        f"{counts['unchanged']} oförändrade (körning {report.run})"
+    )
+    return 0
 
 
 def _is_dataset(path: Path) -> bool:

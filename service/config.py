@@ -46,6 +46,23 @@ class Settings(BaseSettings):
         default=PROJECT_DIR / "data" / "demo",
         description="The demo corpus that `kunskapsgraf load-demo` loads.",
     )
+    tokens: dict[str, str] = Field(
+        default_factory=dict,
+        description='Write tokens as JSON, one per scope: {"nkk": "<token>", '
+        '"region-12": "<token>"}. A token may write to that one source only (a region\'s '
+        "supplements live in its source region-<länskod>). Empty: no writes at all.",
+    )
+    max_body_bytes: int = Field(
+        default=10_000_000, ge=1, description="Largest request body the API accepts (bytes)."
+    )
+    mappings_dir: Path = Field(
+        default=PROJECT_DIR / "mappings",
+        description="Per-source mappings from native formats to RDF.",
+    )
+    shared_data_dir: Path = Field(
+        default=PROJECT_DIR.parent / "shared" / "data",
+        description="Third-party data (terminologies, real feeds) read at import and test time.",
+    )
     search_max_limit: int = Field(
         default=100, ge=1, le=1000, description="Largest page size a search request may ask for."
     )

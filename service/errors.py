@@ -8,7 +8,11 @@ a stable machine-readable ``code``, and a message in Swedish and English::
     │   ├── InvalidParameter     400 invalid_parameter  a parameter has a wrong type or value
     │   ├── InvalidRdf           400 invalid_rdf        RDF that does not parse (line, column)
     │   ├── InvalidQuery         400 invalid_query      SPARQL that does not parse
+    │   ├── Unauthorized         401 unauthorized       no or unknown token
+    │   ├── Forbidden            403 forbidden          the token's scope does not cover this
     │   ├── NotFound             404 not_found          unknown id
+    │   ├── PayloadTooLarge      413 payload_too_large  a body over the size limit
+    │   ├── UnsupportedMediaType 415 unsupported_media_type
     │   └── ValidationFailed     422 validation_failed  RDF that breaks the specification
     └── StoreUnavailable         503 store_unavailable  the store cannot be opened or read
 
@@ -50,6 +54,26 @@ class InvalidRdf(ClientError):
 
 class InvalidQuery(ClientError):
     code = "invalid_query"
+
+
+class Unauthorized(ClientError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(ClientError):
+    status = 403
+    code = "forbidden"
+
+
+class PayloadTooLarge(ClientError):
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(ClientError):
+    status = 415
+    code = "unsupported_media_type"
 
 
 class NotFound(ClientError):

@@ -106,7 +106,8 @@ def get_item(
             else:
                 page[field].append(entry)
         elif prop in TEXT_FIELDS and isinstance(value, Literal):
-            if value.language in (None, "sv") or TEXT_FIELDS[prop] not in page:
+            language = (value.language or "sv").split("-")[0]
+            if language == "sv" or TEXT_FIELDS[prop] not in page:
                 page[TEXT_FIELDS[prop]] = value.value
         elif prop == KS + "publisher":
             publisher = {"iri": value.value, "name": _text(row, "valueSv") or value.value}

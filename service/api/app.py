@@ -10,8 +10,9 @@ from fastapi import FastAPI
 
 from service import __version__
 from service.api.errors import install_error_handlers
-from service.api.routes import health, items, search
+from service.api.routes import health, items, search, sources
 from service.config import Settings
+from service.ingest.runs import RunLog
 from service.search import SearchService, open_index
 from service.store import Store, open_store
 
@@ -48,8 +49,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.state.settings = settings
     app.state.search = SearchService(open_index(settings))
+    app.state.run_log = RunLog(
+        None if settings.store == "memory" else settings.data_dir / "ingest-runs.jsonl"
+    )
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(search.router)
     app.include_router(items.router)
+    app.include_router(sources.router)
     return app

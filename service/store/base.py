@@ -50,6 +50,10 @@ class Store(Protocol):
         """Replace the whole content of each named graph, all graphs in one transaction."""
         ...
 
+    def describe(self, subjects: Iterable[NamedNode], graph: NamedNode | None = None) -> list[Quad]:
+        """Every stored quad whose subject is one of ``subjects`` (in ``graph`` when given)."""
+        ...
+
     def named_graphs(self) -> list[NamedNode]: ...
 
     def quad_count(self, graph: NamedNode | None = None) -> int:

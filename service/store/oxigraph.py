@@ -145,6 +145,12 @@ class OxigraphStore:
         if parts:
             self._store.update(" ;\n".join(parts))
 
+    def describe(self, subjects: Iterable[NamedNode], graph: NamedNode | None = None) -> list[Quad]:
+        found: list[Quad] = []
+        for subject in subjects:
+            found.extend(self._store.quads_for_pattern(subject, None, None, graph))
+        return found
+
     def named_graphs(self) -> list[NamedNode]:
         return sorted(
             (g for g in self._store.named_graphs() if isinstance(g, NamedNode)),

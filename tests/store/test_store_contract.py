@@ -113,3 +113,16 @@ def test_on_disk_store_keeps_data_after_reopen(tmp_path: Path) -> None:
     again = OxigraphStore(tmp_path / "db")
     assert again.ask("ASK { ?s ks:title 'kvar' }")
     again.close()
+
+
+def test_describe_returns_the_subjects_quads(store: Store) -> None:
+    store.add_quads(
+        [
+            Quad(item(1), P, Literal("a"), G1),
+            Quad(item(1), P, Literal("b"), G2),
+            Quad(item(2), P, Literal("c"), G1),
+        ]
+    )
+    assert {q.object.value for q in store.describe([item(1)])} == {"a", "b"}
+    assert {q.object.value for q in store.describe([item(1), item(2)], G1)} == {"a", "c"}
+    assert store.describe([item(9)]) == []
