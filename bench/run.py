@@ -82,8 +82,10 @@ def main() -> None:
     service = SearchService(open_index(settings))
     start = time.perf_counter()
     service.refresh(store)
-    print(f"index build: {(time.perf_counter() - start) * 1000:.1f} ms, "
-          f"{service.index.document_count()} public documents")
+    print(
+        f"index build: {(time.perf_counter() - start) * 1000:.1f} ms, "
+        f"{service.index.document_count()} public documents"
+    )
 
     print("search (one query = top 10 + 7 facet counts):")
     for word in QUERIES:
@@ -93,8 +95,10 @@ def main() -> None:
             max(5, args.rounds // 5),
         )
         ratio = statistics.median(base) / statistics.median(ours)
-        print(f"  {word:<12} index {describe(ours)} | SPARQL CONTAINS {describe(base)} "
-              f"| {ratio:6.1f}x")
+        print(
+            f"  {word:<12} index {describe(ours)} | SPARQL CONTAINS {describe(base)} "
+            f"| {ratio:6.1f}x"
+        )
 
     public = [d for d in service.documents.values() if d.public]
 

@@ -67,7 +67,15 @@ def _parser() -> argparse.ArgumentParser:
         "ingest", help="läs in en sats via informationsspecifikationen (som API:t)"
     )
     ingest.add_argument("source", metavar="KÄLLA")
-    ingest.add_argument("path", type=Path, metavar="FIL")
+    ingest.add_argument("path", type=Path, metavar="FIL", help="en fil eller en katalog med filer")
+    ingest.add_argument(
+        "--glob", default="*", help="filmönster när FIL är en katalog (t.ex. '*.md')"
+    )
+    ingest.add_argument(
+        "--partial",
+        action="store_true",
+        help="hoppa över poster som inte kan mappas (avslutar ändå med kod 1)",
+    )
     ingest.add_argument(
         "--format",
         help="mediatyp (text/turtle, application/ld+json …); standard: efter filändelsen, "
@@ -169,21 +177,22 @@ def _ingest(args: argparse.Namespace, settings: Settings, store: Store) -> int:
     """The push API's pipeline from the command line; exit 1 when the batch is rejected."""
     from service.errors import ValidationFailed
     from service.ingest import ingest_batch, parse_rdf
+    from service.ingest.native import map_native, read_documents
     from service.ingest.runs import RunLog
 
-    data = args.path.read_bytes()
     kind = args.format or SUFFIX_MEDIA_TYPES.get(args.path.suffix.lower())
     mapping_version = "rdf"
+    skipped = []
     if kind is not None and kind in SUFFIX_MEDIA_TYPES.values():
         ontology = settings.ontology_dir / "kunskapsgraf.ttl"
-        triples = parse_rdf(data, kind, ontology_file=ontology)
+        triples = parse_rdf(args.path.read_bytes(), kind, ontology_file=ontology)
     else:
-        from service import mapping
-
-        batch = mapping.map_input(
-            args.source, data, mappings_dir=settings.mappings_dir, media_type=kind
+        documents = read_documents(args.path, args.glob)
+        triples, mapping_version, skipped = map_native(
+            settings, args.source, documents, kind, partial=args.partial
         )
-        triples, mapping_version = batch.triples, batch.mapping_version
+        for record in skipped:
+            print(f"  hoppade över {record.position}: {record.message_sv}")
     log = RunLog(None if settings.store == "memory" else settings.data_dir / "ingest-runs.jsonl")
     try:
         report = ingest_batch(
@@ -191,7 +200,7 @@ def _ingest(args: argparse.Namespace, settings: Settings, store: Store) -> int:
         )
     except ValidationFailed as exc:
         print(f"AVVISAD: {exc.message_sv}")
-        for result in exc.details["results"]:
+        for result in exc.details.get("results", []):
             field = (result["field"] or "–").replace("https://kunskapsgraf.se/ont/", "ks:")
             print(f"  ✗ {result['item'] or result['focusNode']}  fält {field}")
             print(f"      {result['message']['sv']}")
@@ -199,9 +208,10 @@ def _ingest(args: argparse.Namespace, settings: Settings, store: Store) -> int:
     counts = report.counts()
     print(
         f"{report.status}: {counts['added']} nya, {counts['updated']} ändrade, "
-        f"{counts['unchanged']} oförändrade (körning {report.run})"
+        f"{counts['unchanged']} oförändrade, {len(skipped)} poster överhoppade "
+        f"(körning {report.run})"
     )
-    return 0
+    return 1 if skipped else 0
 
 
 def _is_dataset(path: Path) -> bool:

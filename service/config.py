@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     search_max_limit: int = Field(
         default=100, ge=1, le=1000, description="Largest page size a search request may ask for."
     )
+    harvest_timeout_s: float = Field(
+        default=20,
+        gt=0,
+        description="Timeout of every request the pull harvesters make (seconds): for the "
+        "connection, for each read, and for the whole response.",
+    )
 
     @property
     def store_path(self) -> Path:

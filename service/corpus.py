@@ -8,7 +8,7 @@ from pathlib import Path
 from service.config import Settings
 from service.store.base import Store
 from service.store.loading import LoadSource, LoadSummary, load_files
-from service.terms import GRAPH_ONTOLOGY, GRAPH_SHAPES, vocab_graph
+from service.terms import GRAPH_ONTOLOGY, GRAPH_REGISTER, GRAPH_SHAPES, vocab_graph
 
 
 def ontology_files(settings: Settings) -> list[Path]:
@@ -34,9 +34,18 @@ def reference_sources(settings: Settings) -> list[LoadSource]:
     )
 
 
+def mapped_source_records(settings: Settings) -> list[LoadSource]:
+    """The register records of the sources that have a mapping (``mappings/*/source.ttl``)."""
+    return [
+        LoadSource(p, GRAPH_REGISTER) for p in sorted(settings.mappings_dir.glob("*/source.ttl"))
+    ]
+
+
 def demo_sources(settings: Settings) -> list[LoadSource]:
-    """The demo register and one TriG file per source (each names its own graph)."""
-    return [LoadSource(p) for p in sorted((settings.demo_dir / "corpus").glob("*.trig"))]
+    """The demo register and one TriG file per source (each names its own graph), plus the
+    register records of the mapped real-world sources."""
+    corpus = [LoadSource(p) for p in sorted((settings.demo_dir / "corpus").glob("*.trig"))]
+    return corpus + mapped_source_records(settings)
 
 
 def load_reference_data(store: Store, settings: Settings, *, progress: bool = False) -> LoadSummary:

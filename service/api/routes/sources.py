@@ -12,9 +12,10 @@ from pydantic import BaseModel, Field
 
 from service.api.deps import SearchDep, SettingsDep, StoreDep
 from service.api.models import ErrorResponse
-from service.errors import PayloadTooLarge, UnsupportedMediaType
+from service.errors import PayloadTooLarge
 from service.ingest import RDF_MEDIA_TYPES, authorize, ingest_batch, media_type, parse_rdf
 from service.ingest.lifecycle import change_lifecycle
+from service.ingest.native import map_native
 from service.ingest.runs import RunLog
 
 router = APIRouter(prefix="/api/sources", tags=["ingestion"])
@@ -85,7 +86,7 @@ async def push_items(
         ontology = settings.ontology_dir / "kunskapsgraf.ttl"
         triples = parse_rdf(body, kind, ontology_file=ontology)
     else:
-        triples, mapping_version = _map_native(settings, source, body, kind)
+        triples, mapping_version, _ = map_native(settings, source, [(body, None)], kind or None)
     report = ingest_batch(
         store,
         settings,
@@ -96,20 +97,6 @@ async def push_items(
         on_change=lambda: search.refresh(store),
     )
     return report.as_json()
-
-
-def _map_native(settings: Any, source: str, body: bytes, kind: str) -> tuple[list[Any], str]:
-    from service import mapping
-
-    if source not in mapping.available_mappings(settings.mappings_dir):
-        accepted = ", ".join(sorted(RDF_MEDIA_TYPES))
-        raise UnsupportedMediaType(
-            f"Källan '{source}' har ingen mappning; skicka RDF ({accepted}).",
-            f"Source '{source}' has no mapping; send RDF ({accepted}).",
-            accepted=sorted(RDF_MEDIA_TYPES),
-        )
-    batch = mapping.map_input(source, body, mappings_dir=settings.mappings_dir, media_type=kind)
-    return batch.triples, batch.mapping_version
 
 
 class Supersede(BaseModel):
