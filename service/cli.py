@@ -179,10 +179,11 @@ def _ingest(args: argparse.Namespace, settings: Settings, store: Store) -> int:
     from service.ingest import ingest_batch, parse_rdf
     from service.ingest.native import map_native, read_documents
     from service.ingest.runs import RunLog
+    from service.mapping import RecordError
 
     kind = args.format or SUFFIX_MEDIA_TYPES.get(args.path.suffix.lower())
     mapping_version = "rdf"
-    skipped = []
+    skipped: list[RecordError] = []
     if kind is not None and kind in SUFFIX_MEDIA_TYPES.values():
         ontology = settings.ontology_dir / "kunskapsgraf.ttl"
         triples = parse_rdf(args.path.read_bytes(), kind, ontology_file=ontology)

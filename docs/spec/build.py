@@ -549,6 +549,8 @@ def _is_main(model: Model, shape: URIRef) -> bool:
 
 
 def render_values(model: Model) -> Iterator[str]:
+    yield '<a id="tillatna-varden"></a>'
+    yield ""
     yield "## Tillåtna värden"
     yield ""
     yield (

@@ -240,8 +240,9 @@ class _Context:
         self.fail(
             crawl,
             listed_in,
-            f"länken {url!r} följs inte: bara http(s) till {crawl.channel.url}s värd",
-            f"the link {url!r} is not followed: only http(s) to the host of {crawl.channel.url}",
+            f"länken {url!r} följs inte: bara http(s) på kanalens värd ({crawl.channel.url})",
+            f"the link {url!r} is not followed: only http(s) on the channel's host "
+            f"({crawl.channel.url})",
         )
         return False
 
@@ -276,9 +277,9 @@ def _crawl_pages(ctx: _Context, crawl: _Crawl) -> None:
             return
         entry = not visited
         visited.add(url)
-        # Only the entry is asked conditionally: later pages are needed for their links.
-        # Conditional only while the store holds the source's items (a new or emptied store
-        # must not be told "not modified" by validators left from before).
+        # Only the entry is asked conditionally (later pages are needed for their links), and
+        # only while the store holds the source's items: a new or emptied store must not be
+        # told "not modified" by validators left from before.
         conditional = entry and bool(ctx.known.states)
         got = ctx.get(crawl, url, ctx.accept(channel), conditional=conditional)
         if got is None:
@@ -302,7 +303,8 @@ def _crawl_pages(ctx: _Context, crawl: _Crawl) -> None:
         crawl.documents.append(_document(got, url, channel))
         if entry:
             crawl.entry = {url: _validators(got)}
-            crawl.full = crawl.full or complete
+            if ctx.options.full_crawl is None:  # harvest.toml, when it says, has the last word
+                crawl.full = crawl.full or complete
         if link is None:
             return
         if link in visited:
@@ -419,8 +421,8 @@ def _crawl_drop(ctx: _Context, crawl: _Crawl) -> None:
         crawl.unchanged = True
         ctx.report.not_modified += 1
         return
-    for path, rel, size, _ in files:
-        where = f"{label}/{rel}"
+    for path, name, size, _ in files:
+        where = f"{label}/{name}"
         if size > ctx.settings.max_body_bytes:
             ctx.fail(
                 crawl,
@@ -511,8 +513,9 @@ def harvest(
     rejected whole); records that fail mapping are skipped and listed in ``errors``, as are
     documents that cannot be fetched or read. After a complete full crawl, the source's
     current items that the crawl did not list are archived (one more batch). Raises
-    ``NotFound`` for an unknown source and ``InvalidParameter`` when it has no mapping or no
-    pull channel with an address; everything else is reported.
+    ``NotFound`` for an unknown source, ``InvalidParameter`` when it has no mapping or no
+    pull channel with an address, and ``MappingError`` for a broken ``mapping.toml`` or
+    ``harvest.toml``; everything else (fetching, reading, mapping, validation) is reported.
     """
     if not store.describe([source_iri(source)]):
         raise NotFound(
@@ -614,7 +617,8 @@ def _ingest(
             seen.update(mapped.items)
             by_subject: dict[str, list[Triple]] = defaultdict(list)
             for t in mapped.triples:
-                by_subject[t.subject.value].append(t)
+                key = t.subject.value if isinstance(t.subject, NamedNode) else str(t.subject)
+                by_subject[key].append(t)
             for iri in mapped.items:
                 if iri in items:  # listed twice (pages overlap while a feed changes): first wins
                     continue
@@ -688,7 +692,11 @@ def _ingest(
                         ctx.store, settings, source, gone, run_log=run_log, on_change=on_change
                     )
                 except ValidationFailed as exc:
+                    stored_ok = False  # not remembered: the next harvest tries again
                     _rejected(report, exc, "arkiveringen avvisades", "the archiving was rejected")
+                except KunskapsgrafError as exc:
+                    stored_ok = False
+                    report.errors.append(HarvestProblem(source, exc.message_sv, exc.message_en))
                 else:
                     report.runs.append(archived.run)
                     report.archived = len(archived.updated)

@@ -112,7 +112,8 @@ def link_header_next(header: str | None, base_url: str) -> str | None:
     for match in _LINK_VALUE.finditer(header):
         for rel in _REL.finditer(match.group(2)):
             if "next" in (rel.group(1) or rel.group(2) or "").lower().split():
-                return urljoin(base_url, match.group(1).strip())
+                target: str = match.group(1)
+                return urljoin(base_url, target.strip())
     return None
 
 

@@ -41,6 +41,8 @@ def jsonld_context(ontology_file: Path) -> dict[str, Any]:
                 entry["@type"] = "@id"
             else:
                 ranges = set(graph.objects(prop, RDFS.range))
+                # A restricted datatype (e.g. integers ≥ 1) names its base in owl:onDatatype.
+                ranges |= {b for r in ranges for b in graph.objects(r, OWL.onDatatype)}
                 typed = ranges & TYPED
                 if typed:
                     entry["@type"] = str(typed.pop())

@@ -53,9 +53,11 @@ class SearchService:
         self.source_titles: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def refresh(self, store: Store) -> None:
-        """Rebuild the index from the store (after a load, and at start-up)."""
-        vocabulary = Vocabulary.from_store(store)
+    def refresh(self, store: Store, *, vocabulary_changed: bool = True) -> None:
+        """Rebuild the index from the store (after a load, and at start-up). Content writes
+        pass ``vocabulary_changed=False``: the concept labels (which grow to ~100,000 with the
+        terminologies loaded) are then reused."""
+        vocabulary = Vocabulary.from_store(store) if vocabulary_changed else self.vocabulary
         documents = build_documents(store, vocabulary)
         with self._lock:
             self.index.rebuild(documents)

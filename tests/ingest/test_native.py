@@ -42,7 +42,9 @@ def test_push_native_markdown_through_the_mapping(client: TestClient) -> None:
     report = response.json()
     assert report["counts"]["added"] == 1
     assert report["mappingVersion"] not in ("", "rdf")
-    runs = client.get("/api/sources/sfs/runs").json()["runs"]
+    runs = client.get(
+        "/api/sources/sfs/runs", headers={"Authorization": "Bearer sfs-secret"}
+    ).json()["runs"]
     assert runs[0]["mappingVersion"] == report["mappingVersion"]
 
 

@@ -98,7 +98,7 @@ def test_invalid_batch_is_rejected_whole_with_a_report(client: TestClient, store
     assert "ValidationReport" in json.dumps(report)
     # The valid product in the same batch was not stored either.
     assert snapshot(store) == before
-    runs = client.get("/api/sources/nkk/runs").json()["runs"]
+    runs = client.get("/api/sources/nkk/runs", headers=NKK).json()["runs"]
     assert runs[0]["status"] == "rejected" and runs[0]["counts"]["rejected"] == 2
 
 
@@ -274,6 +274,12 @@ def test_supersede_points_to_the_replacement(client: TestClient, store: Store) -
 def test_runs_list_counts(client: TestClient) -> None:
     client.post("/api/sources/nkk/items", content=BATCH, headers=NKK)
     client.post("/api/sources/nkk/items", content=BATCH, headers=NKK)
-    runs = client.get("/api/sources/nkk/runs").json()["runs"]
+    runs = client.get("/api/sources/nkk/runs", headers=NKK).json()["runs"]
     assert [r["status"] for r in runs[:2]] == ["unchanged", "stored"]
     assert runs[1]["counts"]["added"] == 2
+
+
+def test_runs_need_the_sources_token(client: TestClient) -> None:
+    assert client.get("/api/sources/nkk/runs").status_code == 401
+    other = {"Authorization": "Bearer skane-secret"}
+    assert client.get("/api/sources/nkk/runs", headers=other).status_code == 403

@@ -94,7 +94,7 @@ async def push_items(
         triples,
         mapping_version=mapping_version,
         run_log=_run_log(request),
-        on_change=lambda: search.refresh(store),
+        on_change=lambda: search.refresh(store, vocabulary_changed=False),
     )
     return report.as_json()
 
@@ -129,7 +129,7 @@ def withdraw(
         f"{source}:{local_id}",
         "tillbakadragen",
         run_log=_run_log(request),
-        on_change=lambda: search.refresh(store),
+        on_change=lambda: search.refresh(store, vocabulary_changed=False),
     )
     return report.as_json()
 
@@ -158,11 +158,18 @@ def supersede(
         "ersatt",
         replaced_by=body.replacedBy,
         run_log=_run_log(request),
-        on_change=lambda: search.refresh(store),
+        on_change=lambda: search.refresh(store, vocabulary_changed=False),
     )
     return report.as_json()
 
 
 @router.get("/{source}/runs", responses=ERRORS, summary="Inläsningar / Ingestion runs")
-def runs(request: Request, source: SourceKey) -> dict[str, Any]:
+def runs(
+    request: Request,
+    source: SourceKey,
+    settings: SettingsDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """The source's runs, newest first, rejected ones included (the source's token)."""
+    authorize(settings, source, _token(authorization))
     return {"source": source, "runs": _run_log(request).runs(source)}
