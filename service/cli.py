@@ -82,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
         "annars källans mappning",
     )
 
+    harvest = sub.add_parser("harvest", help="hämta källans kanaler nu (villkorliga anrop)")
+    harvest.add_argument("source", metavar="KÄLLA")
+
     terms = sub.add_parser("import-terminology", help="läs in en terminologi som SKOS")
     terms.add_argument("name", metavar="NAMN")
     terms.add_argument("path", type=Path, nargs="?", metavar="SÖKVÄG")
@@ -149,6 +152,22 @@ def _run_with_store(args: argparse.Namespace, settings: Settings, store: Store) 
         return 0
     if args.command == "ingest":
         return _ingest(args, settings, store)
+    if args.command == "harvest":
+        from service.harvest import harvest
+        from service.ingest.runs import RunLog
+
+        log = RunLog(
+            None if settings.store == "memory" else settings.data_dir / "ingest-runs.jsonl"
+        )
+        harvested = harvest(store, settings, args.source, run_log=log)
+        for problem in harvested.errors:
+            print(f"  problem: {problem}")
+        print(
+            f"{harvested.fetched} hämtade, {harvested.not_modified} oförändrade hos källan, "
+            f"{harvested.items} poster: {harvested.added} nya, {harvested.updated} ändrade, "
+            f"{harvested.unchanged} oförändrade, {harvested.archived} arkiverade"
+        )
+        return 1 if harvested.errors else 0
     if args.command == "import-terminology":
         from service.terminology import default_path, load_terminology
 

@@ -131,3 +131,12 @@ def test_serve_answers_search_over_http(env: Path) -> None:
         proc.wait(timeout=30)
         if proc.stderr:
             proc.stderr.close()
+
+
+def test_harvest_command_reports_a_source_without_channels(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The demo's rss source has no pull address yet: a clear message, nothing written.
+    assert main(["harvest", "rss"]) == 2
+    assert "rss" in capsys.readouterr().err
+    assert main(["harvest", "finns-inte"]) == 2

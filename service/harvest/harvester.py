@@ -320,6 +320,15 @@ def _crawl_pages(ctx: _Context, crawl: _Crawl) -> None:
         url = link
 
 
+def _too_many(ctx: _Context, crawl: _Crawl) -> None:
+    ctx.fail(
+        crawl,
+        crawl.channel.url or crawl.channel.iri,
+        f"fler än {ctx.options.max_pages} dokument (harvest.toml: paging.max_pages)",
+        f"more than {ctx.options.max_pages} documents (harvest.toml: paging.max_pages)",
+    )
+
+
 def _crawl_sitemap(ctx: _Context, crawl: _Crawl) -> None:
     """A sitemap (or a sitemap index, one level), then every page it lists."""
     channel = crawl.channel
@@ -346,7 +355,8 @@ def _crawl_sitemap(ctx: _Context, crawl: _Crawl) -> None:
             if not ctx.may_follow(crawl, loc, got.url):
                 continue
             if budget <= 0:
-                break
+                _too_many(ctx, crawl)
+                return
             budget -= 1
             sub = ctx.get(crawl, loc, XML_ACCEPT, conditional=False)
             if sub is None:
@@ -364,12 +374,7 @@ def _crawl_sitemap(ctx: _Context, crawl: _Crawl) -> None:
             pages.extend(p for p in part.locations if ctx.may_follow(crawl, p, sub.url))
     for page in dict.fromkeys(pages):
         if budget <= 0:
-            ctx.fail(
-                crawl,
-                channel.url,
-                f"fler än {ctx.options.max_pages} dokument (harvest.toml: paging.max_pages)",
-                f"more than {ctx.options.max_pages} documents (harvest.toml: paging.max_pages)",
-            )
+            _too_many(ctx, crawl)
             return
         budget -= 1
         # A page is asked conditionally only while the store holds what came from it.

@@ -115,6 +115,14 @@ def content_hash(triples: Iterable[Triple]) -> str:
     return hashlib.sha256(_canonical(triples).encode("utf-8")).hexdigest()
 
 
+def as_stored(triples: Iterable[Triple]) -> list[Triple]:
+    """The triples in the form the store keeps them (pyoxigraph normalises some literals, e.g.
+    ``+00:00`` → ``Z``), so comparing a batch with stored content compares like with like."""
+    scratch = pyoxigraph.Store()
+    scratch.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
+    return [q.triple for q in scratch]
+
+
 def _owned_prefixes(source: str) -> tuple[str, ...]:
     return tuple(f"{KSI}{kind}/{source}/" for kind in ("item", "version", "review"))
 
@@ -179,6 +187,7 @@ def ingest_batch(
     when the batch breaks the information specification. The store is untouched in each case.
     """
     started = _now()
+    triples = as_stored(triples)
     report = IngestReport(
         run=f"{KSI}run/{source}/{uuid.uuid4()}",
         source=source,

@@ -16,29 +16,44 @@ Every shape carries ``sh:message`` in Swedish and English. pyshacl copies them o
 but for SHACL-SPARQL constraints it substitutes ``{?var}`` placeholders and returns the messages
 *without* their language tags; :func:`validate_graph` restores the tags by matching each message
 against the shape's message templates.
+
+Even parsed once, rdflib evaluates those queries once per focus node, so by default
+:func:`validate_graph` splits the work (``engine="fast"``): pyshacl checks SHACL Core with the
+``sh:sparql`` constraints taken out of the shapes graph, and
+:mod:`service.validation.sparql_batch` runs each of them once for all focus nodes in pyoxigraph
+and merges the results into pyshacl's report. ``engine="pyshacl"`` is the reference: pyshacl
+alone, as before; both give the same results (``tests/validation/test_fast_validation.py``).
+In the graph pyshacl sees, property shapes that only one targeted node shape uses get that node
+shape's targets instead of being reached through its ``sh:property`` (see :func:`_hoisted`):
+pyshacl then checks each of them once for all focus nodes rather than once per focus node.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from typing import Literal as TypingLiteral
 
 import pyshacl
 import rdflib
 from pyshacl.entrypoints import meta_validate
 from pyshacl.errors import ReportableRuntimeError
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Processor, Result
+from rdflib.store import Store as RdflibStore
 from rdflib.term import BNode, Literal, Node, URIRef
 
 from service.errors import KunskapsgrafError
+from service.validation import sparql_batch
 
 __all__ = [
     "ValidationReport",
@@ -96,6 +111,7 @@ def validate_graph(
     shapes: rdflib.Graph,
     *,
     focus_nodes: Iterable[Node] | None = None,
+    engine: TypingLiteral["fast", "pyshacl"] = "fast",
 ) -> ValidationReport:
     """Validate ``data`` (items plus ontology axioms and reference data) against ``shapes``.
 
@@ -106,10 +122,44 @@ def validate_graph(
     nodes of ``sh:node``, so those checks silently pass. Instead the shapes' targets are
     rewritten to ``sh:targetNode`` for the focus nodes they select.)
 
+    ``engine="pyshacl"`` runs pyshacl alone (the reference the default ``"fast"`` engine is
+    tested against); the results are the same.
+
     Raises :class:`~service.errors.KunskapsgrafError` when pyshacl cannot use the shapes (for
     example a SHACL-SPARQL query it rejects): that is a fault in the specification, not in the data.
     """
-    shacl_graph = shapes if focus_nodes is None else _focused(shapes, data, set(focus_nodes))
+    focus = None if focus_nodes is None else set(focus_nodes)
+    if engine == "pyshacl" or type(data) is not rdflib.Graph:
+        return _validate_reference(data, shapes, focus)
+    plan = _plan(shapes)
+    if focus is None:
+        shacl_graph = plan.core
+        targets = {root: _shape_targets(plan.core, data, root) for root in plan.roots}
+    else:
+        by_shape = _focus_targets(plan.core, data, focus)
+        shacl_graph = _targeted_view(plan.untargeted, by_shape)
+        targets = {root: set(by_shape.get(root, ())) for root in plan.roots}
+        for root in plan.roots:
+            if sparql_batch.implicit_class_target(plan.core, root):
+                # pyshacl still applies the implicit class target kept in the focused graph.
+                targets[root] |= _instances(data, root)
+    report_graph = _run_pyshacl(data, shacl_graph)
+    try:
+        sparql_batch.evaluate(plan.sparql, shapes, data, targets, report_graph)
+    except sparql_batch.Unbatchable:
+        return _validate_reference(data, shapes, focus)
+    return _to_report(report_graph, data, shapes)
+
+
+def _validate_reference(
+    data: rdflib.Graph, shapes: rdflib.Graph, focus: set[Node] | None
+) -> ValidationReport:
+    """pyshacl alone, every SHACL-SPARQL query run per focus node."""
+    shacl_graph = shapes if focus is None else _focused(shapes, data, focus)
+    return _to_report(_run_pyshacl(data, shacl_graph), data, shapes)
+
+
+def _run_pyshacl(data: rdflib.Graph, shacl_graph: rdflib.Graph) -> rdflib.Graph:
     try:
         _conforms, report_graph, _text = pyshacl.validate(
             _with_prepared_queries(data),
@@ -124,7 +174,7 @@ def validate_graph(
     if not isinstance(report_graph, rdflib.Graph):
         # pyshacl returns (rather than raises) a ValidationFailure for some faults.
         raise _shapes_error(report_graph)
-    return _to_report(report_graph, data, shapes)
+    return report_graph
 
 
 def validate_shapes_graph(shapes: rdflib.Graph) -> ValidationReport:
@@ -196,27 +246,56 @@ def _focused(shapes: rdflib.Graph, data: rdflib.Graph, focus: set[Node]) -> rdfl
     for prefix, namespace in shapes.namespaces():
         focused.bind(prefix, namespace, override=True)
     focused.addN((s, p, o, focused) for s, p, o in shapes if p not in _TARGETS)
-    implicit = [
-        (shape, shape)
-        for shape in shapes.subjects(RDF.type, RDFS.Class)
-        if (shape, RDF.type, SH.NodeShape) in shapes
-    ]
-    for shape, cls in [*shapes.subject_objects(SH.targetClass), *implicit]:
+    focused.addN(
+        (shape, SH.targetNode, node, focused)
+        for shape, nodes in _focus_targets(shapes, data, focus).items()
+        for node in nodes
+    )
+    return focused
+
+
+def _focus_targets(
+    shapes: rdflib.Graph, data: rdflib.Graph, focus: set[Node]
+) -> dict[Node, set[Node]]:
+    """For each shape, the nodes of ``focus`` its targets select (``sh:targetClass`` through
+    the data's rdfs:subClassOf*, implicit class targets of node shapes, ``sh:targetNode``,
+    ``sh:targetSubjectsOf``, ``sh:targetObjectsOf``)."""
+    targets: dict[Node, set[Node]] = defaultdict(set)
+    by_class: dict[Node, list[Node]] = defaultdict(list)
+    for shape, cls in shapes.subject_objects(SH.targetClass):
+        by_class[cls].append(shape)
+    for shape in shapes.subjects(RDF.type, RDFS.Class):
+        if (shape, RDF.type, SH.NodeShape) in shapes:
+            by_class[shape].append(shape)
+    if by_class:
+        superclasses: dict[Node, set[Node]] = {}  # a type and its rdfs:subClassOf*, once each
         for node in focus:
-            if _is_instance(data, node, cls):
-                focused.add((shape, SH.targetNode, node))
+            classes: set[Node] = set()
+            for node_type in data.objects(node, RDF.type):
+                closure = superclasses.get(node_type)
+                if closure is None:
+                    closure = {
+                        c
+                        for c in data.transitive_objects(node_type, RDFS.subClassOf)
+                        if c is not None
+                    }
+                    superclasses[node_type] = closure
+                classes |= closure
+            for cls in classes.intersection(by_class):
+                for shape in by_class[cls]:
+                    targets[shape].add(node)
     for shape, node in shapes.subject_objects(SH.targetNode):
         if node in focus:
-            focused.add((shape, SH.targetNode, node))
+            targets[shape].add(node)
     for shape, predicate in shapes.subject_objects(SH.targetSubjectsOf):
         for node in focus:
             if (node, predicate, None) in data:
-                focused.add((shape, SH.targetNode, node))
+                targets[shape].add(node)
     for shape, predicate in shapes.subject_objects(SH.targetObjectsOf):
         for node in focus:
             if (None, predicate, node) in data:
-                focused.add((shape, SH.targetNode, node))
-    return focused
+                targets[shape].add(node)
+    return targets
 
 
 def _is_instance(data: rdflib.Graph, node: Node, cls: Node) -> bool:
@@ -225,6 +304,186 @@ def _is_instance(data: rdflib.Graph, node: Node, cls: Node) -> bool:
         if node_type == cls or cls in data.transitive_objects(node_type, RDFS.subClassOf):
             return True
     return False
+
+
+def _instances(data: rdflib.Graph, cls: Node) -> set[Node]:
+    """The SHACL instances of ``cls`` in ``data``, found the way pyshacl finds them."""
+    found: set[Node] = set()
+    for subclass in data.transitive_subjects(RDFS.subClassOf, cls):
+        found.update(data.subjects(RDF.type, subclass))
+    return found
+
+
+def _shape_targets(shapes: rdflib.Graph, data: rdflib.Graph, shape: Node) -> set[Node]:
+    """The focus nodes pyshacl gives ``shape`` from its targets (validation without focus)."""
+    found: set[Node] = set(shapes.objects(shape, SH.targetNode))
+    classes = set(shapes.objects(shape, SH.targetClass))
+    if sparql_batch.implicit_class_target(shapes, shape):
+        classes.add(shape)
+    for cls in classes:
+        found |= _instances(data, cls)
+    for predicate in shapes.objects(shape, SH.targetSubjectsOf):
+        found.update(s for s, _o in data.subject_objects(predicate))
+    for predicate in shapes.objects(shape, SH.targetObjectsOf):
+        found.update(o for _s, o in data.subject_objects(predicate))
+    return found
+
+
+# --- The graph pyshacl sees on the fast path ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Plan:
+    shapes: rdflib.Graph  # the caller's graph (kept so that its id stays unique in the cache)
+    size: int  # len(shapes) when planned: a changed graph is planned again
+    sparql: sparql_batch.SparqlPlan
+    core: rdflib.Graph  # shapes without the batched sh:sparql, property shapes hoisted
+    untargeted: rdflib.Graph  # core without its target triples (focus_nodes runs add them)
+
+    @property
+    def roots(self) -> frozenset[Node]:
+        return self.sparql.roots()
+
+
+_SYSTEM_TRIPLES = (
+    (OWL.Class, RDFS.subClassOf, RDFS.Class),
+    (OWL.DatatypeProperty, RDFS.subClassOf, RDF.Property),
+)
+_PLANS: dict[int, _Plan] = {}
+_PLANS_LOCK = threading.Lock()
+_PLANS_MAX = 8
+
+
+def _plan(shapes: rdflib.Graph) -> _Plan:
+    """The split shapes graph, cached per shapes graph object (the ingest pipeline and the
+    check command reuse theirs)."""
+    size = len(shapes)
+    with _PLANS_LOCK:
+        cached = _PLANS.get(id(shapes))
+        if cached is not None and cached.shapes is shapes and cached.size == size:
+            return cached
+    sparql = sparql_batch.plan_sparql(shapes)
+    core = rdflib.Graph(store="SimpleMemory")  # no contexts: pyshacl reads it a lot
+    for prefix, namespace in shapes.namespaces():
+        core.bind(prefix, namespace, override=True)
+    removed = sparql.batched()
+    core.addN((s, p, o, core) for s, p, o in shapes if not (p == SH.sparql and (s, o) in removed))
+    # pyshacl adds these to whatever shapes graph it gets; with them in from the start, the
+    # cached graphs stay the same from run to run.
+    for triple in _SYSTEM_TRIPLES:
+        core.add(triple)
+    _hoisted(core)
+    untargeted = rdflib.Graph(store="SimpleMemory")
+    for prefix, namespace in core.namespaces():
+        untargeted.bind(prefix, namespace, override=True)
+    untargeted.addN((s, p, o, untargeted) for s, p, o in core if p not in _TARGETS)
+    plan = _Plan(shapes, size, sparql, core, untargeted)
+    with _PLANS_LOCK:
+        if len(_PLANS) >= _PLANS_MAX:
+            _PLANS.pop(next(iter(_PLANS)))
+        _PLANS[id(shapes)] = plan
+    return plan
+
+
+def _hoisted(core: rdflib.Graph) -> None:
+    """Give each property shape that exactly one targeted node shape uses (and nothing else)
+    that node shape's targets, in place of the ``sh:property`` link.
+
+    pyshacl validates a node shape's property shapes one focus node at a time (building every
+    constraint again for each); a property shape with the same targets of its own is validated
+    once for all of them, with the same results. Node shapes that are themselves used by other
+    shapes, deactivated, or targeted implicitly (as a class) are left alone.
+    """
+    for root in sorted({s for t in _TARGETS for s in core.subjects(t, None)}, key=str):
+        if (
+            (root, SH.path, None) in core
+            or (None, None, root) in core
+            or list(core.objects(root, SH.deactivated))
+            or sparql_batch.implicit_class_target(core, root)
+        ):
+            continue
+        targets = [(p, o) for p in _TARGETS for o in core.objects(root, p)]
+        for prop in sorted(core.objects(root, SH.property), key=str):
+            if (
+                len(list(core.subject_predicates(prop))) != 1
+                or len(list(core.objects(prop, SH.path))) != 1
+                or any((prop, t, None) in core for t in _TARGETS)
+                or sparql_batch.implicit_class_target(core, prop)
+            ):
+                continue
+            core.remove((root, SH.property, prop))
+            for predicate, target in targets:
+                core.add((prop, predicate, target))
+
+
+class _TargetedStore(RdflibStore):
+    """A read-only shapes graph: ``base`` plus ``sh:targetNode`` triples kept in sets.
+
+    With ``focus_nodes`` each shape targets its focus nodes by ``sh:targetNode``; for a big
+    batch that is hundreds of thousands of triples, which rdflib adds slowly."""
+
+    def __init__(self, base: rdflib.Graph, targets: Mapping[Node, set[Node]]) -> None:
+        super().__init__()
+        self._base = base
+        self._targets = {shape: nodes for shape, nodes in targets.items() if nodes}
+        self._namespaces = {prefix: URIRef(ns) for prefix, ns in base.namespaces()}
+        self._added: set[tuple[Node, Node, Node]] = set()
+
+    def triples(
+        self, triple_pattern: tuple[Node | None, Node | None, Node | None], context: Any = None
+    ) -> Iterator[tuple[tuple[Node, Node, Node], Iterator[Any]]]:
+        s, p, o = triple_pattern
+        for triple in self._base.triples((s, p, o)):
+            yield triple, iter(())
+        for triple in self._added:
+            if all(
+                want is None or want == got for want, got in zip((s, p, o), triple, strict=True)
+            ):
+                yield triple, iter(())
+        if p is not None and p != SH.targetNode:
+            return
+        shapes = [s] if s is not None else list(self._targets)
+        for shape in shapes:
+            nodes = self._targets.get(shape, ())
+            if o is not None:
+                if o in nodes:
+                    yield (shape, SH.targetNode, o), iter(())
+            else:
+                for node in nodes:
+                    yield (shape, SH.targetNode, node), iter(())
+
+    def __len__(self, context: Any = None) -> int:
+        targets = sum(len(nodes) for nodes in self._targets.values())
+        return len(self._base) + len(self._added) + targets
+
+    def bind(self, prefix: str, namespace: Any, override: bool = True) -> None:
+        if override or prefix not in self._namespaces:
+            self._namespaces[prefix] = URIRef(namespace)
+
+    def namespace(self, prefix: str) -> URIRef | None:
+        return self._namespaces.get(prefix)
+
+    def prefix(self, namespace: Any) -> str | None:
+        for prefix, known in self._namespaces.items():
+            if known == namespace:
+                return prefix
+        return None
+
+    def namespaces(self) -> Iterator[tuple[str, URIRef]]:
+        yield from list(self._namespaces.items())
+
+    def add(self, triple: Any, context: Any, quoted: bool = False) -> None:
+        # pyshacl adds its system triples (owl:Class rdfs:subClassOf rdfs:Class, …); the base
+        # is shared between runs, so they go into this view's own set.
+        if triple not in self._added and not list(self._base.triples(triple)):
+            self._added.add(triple)
+
+    def remove(self, triple: Any, context: Any = None) -> None:
+        raise TypeError("the focused shapes graph is read-only")
+
+
+def _targeted_view(base: rdflib.Graph, targets: Mapping[Node, set[Node]]) -> rdflib.Graph:
+    return rdflib.Graph(store=_TargetedStore(base, targets))
 
 
 def _shapes_error(failure: object) -> KunskapsgrafError:

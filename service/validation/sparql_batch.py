@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,7 @@ __all__ = [
 FOCUS_OF = "urn:kunskapsgraf:validation:focusOf"
 # The marks live in their own graph so that queries with variable predicates never see them.
 FOCUS_GRAPH = "urn:kunskapsgraf:validation:focus"
+STR_FUNCTION = "urn:kunskapsgraf:validation:str"
 _VALUES_MARK = "urn:kunskapsgraf:validation:values/"
 _SHAPE_MARK = "urn:kunskapsgraf:validation:shape/"
 
@@ -98,12 +99,16 @@ class BatchedConstraint:
     path: Node | None  # the shape's sh:path (property shapes)
     severity: Node
     templates: tuple[Literal, ...]  # sh:message of the shape, then the constraint's others
-    substitutions: tuple[tuple[str, Node], ...]  # pre-bound $currentShape
     contexts: tuple[Context, ...]
 
     def query(self, mark: str) -> str:
-        focus = f" GRAPH <{FOCUS_GRAPH}> {{ ?this <{FOCUS_OF}> <{mark}> }} "
-        return self.head + focus + self.tail
+        return self.head + _focus_pattern(mark) + self.tail
+
+
+def _focus_pattern(mark: str) -> str:
+    """Binds $this to the focus nodes marked ``mark``; first in the WHERE group, so that every
+    later pattern, BIND and FILTER of that group sees it bound."""
+    return f" GRAPH <{FOCUS_GRAPH}> {{ ?this <{FOCUS_OF}> <{mark}> }} "
 
 
 @dataclass(frozen=True)
@@ -193,7 +198,7 @@ def _plan_one(
     rewritten = _rewrite(shapes, shape, constraint, str(selects[0]), path, prefixes_cache)
     if isinstance(rewritten, str):
         return rewritten
-    head, tail, substitutions = rewritten
+    head, tail = rewritten
 
     shape_messages = [m for m in shapes.objects(shape, SH.message) if isinstance(m, Literal)]
     templates = [*shape_messages, *(m for m in messages if m not in shape_messages)]
@@ -205,7 +210,6 @@ def _plan_one(
         path=path,
         severity=severities[0] if severities else SH.Violation,
         templates=tuple(t for t in templates if isinstance(t, Literal)),
-        substitutions=substitutions,
         contexts=tuple(contexts),
     )
 
@@ -228,8 +232,9 @@ def _is_root(shapes: rdflib.Graph, shape: Node) -> bool:
 
 
 def implicit_class_target(shapes: rdflib.Graph, shape: Node) -> bool:
-    """pyshacl's implicit class target: the shape is typed rdfs:Class or a direct subclass."""
-    class_types = {RDFS.Class, *shapes.subjects(RDFS.subClassOf, RDFS.Class)}
+    """pyshacl's implicit class target: the shape is typed rdfs:Class or a direct subclass
+    (owl:Class among them: pyshacl adds that to every shapes graph it is given)."""
+    class_types = {RDFS.Class, OWL.Class, *shapes.subjects(RDFS.subClassOf, RDFS.Class)}
     return any(t in class_types for t in shapes.objects(shape, RDF.type))
 
 
@@ -307,6 +312,7 @@ _NOT_IN_WHERE = {
 }
 _NOT_AFTER_WHERE = {"GROUP", "HAVING", "LIMIT", "OFFSET", "VALUES"}
 # Keywords that end the plain triple patterns at the start of a group.
+_CURRENT_SHAPE = re.compile(r"([\s{}()])[$?]currentShape(?![A-Za-z0-9_])")
 _GROUP_KEYWORDS = {"FILTER", "BIND", "OPTIONAL", "UNION", "MINUS", "GRAPH", "SERVICE", "VALUES"}
 
 
@@ -323,6 +329,7 @@ class _Group:
 class _Token:
     kind: str
     text: str
+    start: int
     end: int
 
 
@@ -331,7 +338,7 @@ def _tokens(text: str) -> list[_Token]:
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind not in ("ws", "comment"):
-            found.append(_Token(kind, match.group(), match.end()))
+            found.append(_Token(kind, match.group(), match.start(), match.end()))
     return found
 
 
@@ -360,7 +367,9 @@ def _where_offset(text: str) -> int | str:
             return "aggregates"
         elif token.kind == "word" and upper == "FROM":
             return "FROM"
-        elif parens == 0 and (token.text == "*" or (token.kind == "var" and token.text[1:] == "this")):
+        elif parens == 0 and (
+            token.text == "*" or (token.kind == "var" and token.text[1:] == "this")
+        ):
             projects_this = True
         i += 1
     if i >= len(tokens):
@@ -428,7 +437,7 @@ def _rewrite(
     select: str,
     path: Node | None,
     prefixes_cache: dict[Node, dict[str, str] | str],
-) -> tuple[str, str, tuple[tuple[str, Node], ...]] | str:
+) -> tuple[str, str] | str:
     helper: Any = SPARQLQueryHelper
     # The same checks pyshacl makes before it runs a query: if it would refuse, it still does.
     for name in ("has_minus_regex", "has_values_regex", "has_service_regex"):
@@ -451,24 +460,48 @@ def _rewrite(
         text = helper.bind_path_regex.sub(lambda m: m.group(1) + path_text, text)
     elif helper.bind_path_regex.search(text):
         return "$PATH without sh:path"  # pyshacl raises
-    substitutions: tuple[tuple[str, Node], ...] = ()
-    if helper.bind_cs_regex.search(text):
-        substitutions = (("currentShape", shape),)
     offset = _where_offset(text)
     if isinstance(offset, str):
         return offset
+    head, tail = text[:offset], text[offset:]
+    if _CURRENT_SHAPE.search(head):
+        return "selects $currentShape"
+    if _CURRENT_SHAPE.search(tail):
+        if not isinstance(shape, URIRef):
+            return "$currentShape of a blank node shape"
+        # Pre-binding is substitution (SHACL 5.3.1): the shape's IRI in place of the variable.
+        tail = _CURRENT_SHAPE.sub(lambda m: f"{m.group(1)}<{shape}>", tail)
     prefixes = _prefixes(shapes, constraint, prefixes_cache)
     if isinstance(prefixes, str):
         return prefixes
-    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items())
-    head, tail = prologue + text[:offset], text[offset:]
+    head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items()) + _own_str(head)
+    tail = _own_str(tail)
     try:
-        probe = ox.Store()
-        # Parsing only (no data): a query oxigraph cannot read stays with pyshacl.
-        list(probe.query(head + " " + tail))
+        # Parsing only (an empty store): a query oxigraph cannot read stays with pyshacl.
+        ox.Store().query(
+            head + _focus_pattern(_SHAPE_MARK + "probe") + tail,
+            custom_functions={ox.NamedNode(STR_FUNCTION): lambda *_: None},
+        )
     except SyntaxError as error:
         return f"oxigraph cannot parse the query: {error}"
-    return head, tail, substitutions
+    return head, tail
+
+
+def _own_str(text: str) -> str:
+    """``STR(…)`` calls replaced by :data:`STR_FUNCTION`, which gives rdflib's answer: the
+    blank node's id (oxigraph: an error, as the SPARQL spec says) and the data graph's own
+    lexical form of a literal (oxigraph: its canonical form)."""
+    parts: list[str] = []
+    last = 0
+    tokens = _tokens(text)
+    for token, following in zip(tokens, [*tokens[1:], None], strict=True):
+        is_call = following is not None and following.text == "("
+        if token.kind == "word" and token.text.upper() == "STR" and is_call:
+            parts.append(text[last : token.start])
+            parts.append(f"<{STR_FUNCTION}>")
+            last = token.end
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def _prefixes(
@@ -483,7 +516,9 @@ def _prefixes(
         declared = cache.get(value)
         if declared is None:
             own = set(shapes.objects(value, SH.declare))
-            declares = own | graph_declares if own and value in ontologies else global_declares | own
+            declares = (
+                own | graph_declares if own and value in ontologies else global_declares | own
+            )
             declared = cache[value] = _declared(shapes, declares)
         if isinstance(declared, str):
             return declared
@@ -555,14 +590,14 @@ def evaluate(
     marks = _Marks(store, shapes, root_targets)
     terms = _Terms(data)
     writer = _Writer(report_graph, shapes, data)
+    functions: dict[ox.NamedNode, Callable[..., Any]] = {ox.NamedNode(STR_FUNCTION): terms.str}
     for constraint, context in work:
         mark = marks.root(context.root)
         chain_marks = [mark]
         for step in context.steps:
             mark = marks.values(mark, step.source)
             chain_marks.append(mark)
-        substitutions = {ox.Variable(name): _to_ox(node) for name, node in constraint.substitutions}
-        solutions = store.query(constraint.query(mark), substitutions=substitutions or None)
+        solutions = store.query(constraint.query(mark), custom_functions=functions)
         assert isinstance(solutions, ox.QuerySolutions)
         results = _results(constraint, solutions, terms)
         if not results:
@@ -734,6 +769,12 @@ class _Terms:
             found = self._cache[key] = self._convert(term, focus)
         return found
 
+    def str(self, term: Any) -> ox.Literal | None:
+        """SPARQL STR as rdflib evaluates it (see :func:`_own_str`)."""
+        if isinstance(term, ox.Triple):
+            return None
+        return ox.Literal(str(self.node(term, None)))
+
     def _convert(self, term: Any, focus: Node | None) -> Node:
         if isinstance(term, ox.NamedNode):
             return URIRef(term.value)
@@ -899,13 +940,15 @@ class _Writer:
             self._existing = defaultdict(list)
             for node in self._graph.objects(self._report, SH.result):
                 component = self._graph.value(node, SH.sourceConstraintComponent)
-                if component == SH.NodeConstraintComponent:
-                    key = (
-                        self._graph.value(node, SH.focusNode),
-                        self._graph.value(node, SH.sourceShape),
-                        self._graph.value(node, SH.value),
-                    )
-                    self._existing[key].append(node)
+                if component != SH.NodeConstraintComponent:
+                    continue
+                found = (
+                    self._graph.value(node, SH.focusNode),
+                    self._graph.value(node, SH.sourceShape),
+                    self._graph.value(node, SH.value),
+                )
+                if found[0] is not None and found[1] is not None and found[2] is not None:
+                    self._existing[(found[0], found[1], found[2])].append(node)
             for nodes in self._existing.values():
                 nodes.sort(key=str)
         key = (focus, shape, value)

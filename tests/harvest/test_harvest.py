@@ -23,6 +23,7 @@ from service.errors import InvalidParameter, NotFound
 from service.harvest import HarvestReport, HarvestState, channels, harvest, load_options
 from service.harvest.fetch import FetchError, UrlFetcher
 from service.ingest.lifecycle import change_lifecycle
+from service.ingest.runs import RunLog
 from service.mapping import MappingError
 from service.search import SearchService
 from service.search.index import MemorySearchIndex, SearchQuery
@@ -246,8 +247,10 @@ def test_paged_feed_is_stored_then_not_modified(
     server.fixture("/feed-2.xml", "feed-2.xml", "application/rss+xml")
     register(store, "rss", f"{server.base}/feed-1.xml")
 
-    first = ok(harvest(store, conf, "rss"))
+    log, changes = RunLog(None), []
+    first = ok(harvest(store, conf, "rss", run_log=log, on_change=lambda: changes.append(1)))
     assert (first.fetched, first.not_modified, first.items) == (2, 0, 3)
+    assert [r["run"] for r in log.runs("rss")] == first.runs and changes == [1]
     assert (first.added, first.updated, first.unchanged, first.archived) == (3, 0, 0, 0)
     assert len(first.runs) == 1 and first.runs[0].startswith(f"{KSI}run/rss/")
     stored = items(store)
@@ -432,6 +435,20 @@ def test_sitemap_pages_are_mapped_and_checked_conditionally(
     assert stored["Antikoagulantia inför operation"][1] == "gallande"
 
 
+def test_sitemap_index_lists_sitemaps(store: Store, conf: Settings, server: FixtureServer) -> None:
+    server.serve(
+        "/index.xml",
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<sitemap><loc>{base}/sitemap.xml</loc></sitemap></sitemapindex>",
+    )
+    server.fixture("/sitemap.xml", "sitemap.xml")
+    server.fixture("/pages/a.xml", "page-a.xml", "application/atom+xml")
+    server.fixture("/pages/b.xml", "page-b.xml", "application/atom+xml")
+    register(store, "sitemap", f"{server.base}/index.xml", "application/atom+xml")
+    report = ok(harvest(store, conf, "rss"))
+    assert (report.fetched, report.added, report.full_crawl) == (4, 2, True)
+
+
 def test_sitemap_links_to_other_hosts_are_not_followed(
     store: Store, conf: Settings, server: FixtureServer
 ) -> None:
@@ -472,9 +489,44 @@ def test_json_api_follows_the_next_pointer(
     }
     # Page 1 changes; page 2's item (dated +00:00, which the store keeps as Z) is unchanged.
     page1 = (FIXTURES / "api-1.json").read_text(encoding="utf-8")
-    server.serve("/api/items", page1.replace("alternativ finns", "alternativ nu"), "application/json")
+    server.serve(
+        "/api/items", page1.replace("alternativ finns", "alternativ nu"), "application/json"
+    )
     again = ok(harvest(store, api, "testapi"))
     assert (again.fetched, again.updated, again.unchanged, again.archived) == (2, 1, 2, 0)
+
+
+def test_rejected_batch_writes_nothing_and_is_fetched_again(
+    store: Store, conf: Settings, server: FixtureServer, tmp_path: Path
+) -> None:
+    api = conf.model_copy(update={"mappings_dir": FIXTURES / "mappings"})
+    server.fixture("/api/items", "api-2.json", "application/json")
+    register(store, "json-api", f"{server.base}/api/items", "application/json", "testapi")
+    ok(harvest(store, api, "testapi"))
+    first_etag = server.headers_of("/api/items")[-1].get("If-None-Match")
+    assert first_etag is None
+
+    (tmp_path / "testapi").mkdir()
+    mapping = (FIXTURES / "mappings" / "testapi" / "mapping.toml").read_text(encoding="utf-8")
+    (tmp_path / "testapi" / "mapping.toml").write_text(
+        mapping.replace('publisher = "lakemedelsverket"', 'publisher = "okand-utgivare"')
+    )
+    broken = conf.model_copy(update={"mappings_dir": tmp_path})
+    page = (FIXTURES / "api-2.json").read_text(encoding="utf-8")
+    server.serve(
+        "/api/items", page.replace("riskgrupper.", "riskgrupper i år."), "application/json"
+    )
+    before = snapshot(store)
+    report = harvest(store, broken, "testapi")
+    assert (report.fetched, report.items, report.updated) == (1, 1, 0)
+    assert len(report.runs) == 1  # the rejected run, in the run log
+    assert report.errors[0].message_en.startswith("the batch was rejected: ")
+    assert any("ks:publisher" in p.message_en for p in report.errors)
+    assert snapshot(store) == before
+    # The new ETag was not remembered: the next harvest fetches the document again.
+    sent = server.headers_of("/api/items")[-1]["If-None-Match"]
+    assert harvest(store, broken, "testapi").fetched == 1
+    assert server.headers_of("/api/items")[-1]["If-None-Match"] == sent
 
 
 def test_harvest_options_are_checked(tmp_path: Path) -> None:
