@@ -35,6 +35,14 @@ def empty_store(settings: Settings) -> Store:
     return open_store(settings)
 
 
+@pytest.fixture
+def store(settings: Settings) -> Store:
+    """A fresh in-memory store with the demo corpus, for tests that write."""
+    fresh = open_store(settings)
+    load_demo(fresh, settings)
+    return fresh
+
+
 @pytest.fixture(scope="session")
 def client(settings: Settings, demo_store: Store) -> Iterator[TestClient]:
     with TestClient(create_app(settings, store=demo_store)) as test_client:

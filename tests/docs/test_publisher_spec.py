@@ -31,10 +31,9 @@ from service.api import errors as api_errors
 from service.api.app import create_app
 from service.api.routes.sources import Supersede
 from service.config import Settings
-from service.corpus import load_demo
 from service.ingest import parse_rdf
 from service.ingest.pipeline import PROVENANCE
-from service.store import OxigraphStore, Store
+from service.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = REPO / "docs" / "spec"
@@ -259,13 +258,6 @@ def test_json_ld_and_turtle_products_are_the_same_triples() -> None:
         language, text = EXAMPLES[name]
         parsed.append(set(parse_rdf(text.encode(), MEDIA[language], ontology_file=ONTOLOGY)))
     assert parsed[0] == parsed[1]
-
-
-@pytest.fixture
-def store(settings: Settings) -> Store:
-    s = OxigraphStore()
-    load_demo(s, settings)
-    return s
 
 
 @pytest.fixture

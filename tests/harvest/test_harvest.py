@@ -18,7 +18,6 @@ import pytest
 from pyoxigraph import NamedNode, Quad, RdfFormat
 
 from service.config import Settings
-from service.corpus import load_demo
 from service.errors import InvalidParameter, NotFound
 from service.harvest import HarvestReport, HarvestState, channels, harvest, load_options
 from service.harvest.fetch import FetchError, UrlFetcher
@@ -27,7 +26,7 @@ from service.ingest.runs import RunLog
 from service.mapping import MappingError
 from service.search import SearchService
 from service.search.index import MemorySearchIndex, SearchQuery
-from service.store import OxigraphStore, Store
+from service.store import Store
 from service.terms import GRAPH_REGISTER, KSG, KSI, KSV
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -133,13 +132,6 @@ def server() -> Iterator[FixtureServer]:
         yield s
     finally:
         s.close()
-
-
-@pytest.fixture
-def store(settings: Settings) -> Store:
-    s = OxigraphStore()
-    load_demo(s, settings)
-    return s
 
 
 @pytest.fixture

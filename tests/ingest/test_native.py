@@ -11,18 +11,10 @@ from fastapi.testclient import TestClient
 from service.api.app import create_app
 from service.cli import main
 from service.config import Settings
-from service.corpus import load_demo
-from service.store import OxigraphStore, Store
+from service.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 SFS_SAMPLE = REPO / "mappings" / "sfs" / "sample.md"
-
-
-@pytest.fixture
-def store(settings: Settings) -> Store:
-    s = OxigraphStore()
-    load_demo(s, settings)
-    return s
 
 
 @pytest.fixture

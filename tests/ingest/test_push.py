@@ -13,20 +13,12 @@ from pyoxigraph import RdfFormat
 
 from service.api.app import create_app
 from service.config import Settings
-from service.corpus import load_demo
-from service.store import OxigraphStore, Store
+from service.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BATCH = (FIXTURES / "nkk-batch.ttl").read_bytes()
 TOKENS = {"nkk": "nkk-secret", "region-12": "skane-secret"}
 NKK = {"Authorization": "Bearer nkk-secret", "Content-Type": "text/turtle"}
-
-
-@pytest.fixture
-def store(settings: Settings) -> Store:
-    s = OxigraphStore()
-    load_demo(s, settings)
-    return s
 
 
 @pytest.fixture
