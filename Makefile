@@ -41,6 +41,8 @@ demo: $(STAMP)
 ## bench: benchmarks that print numbers (not part of `make test`)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/ingest.py --sizes 100 1000 10000 --baseline-max 1000
+	$(BIN)/python bench/real_sources.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
