@@ -3,10 +3,12 @@
 pyshacl runs every SHACL-SPARQL constraint once per focus node through rdflib's SPARQL engine,
 which made validation crawl. Here the data graph is loaded once into an in-memory
 :class:`pyoxigraph.Store`, the focus nodes of each shape are marked in a separate named graph
-(``<focus> <urn:kunskapsgraf:validation:focusOf> <shape>``), and each constraint runs *once*,
-with ``$this`` bound by a pattern on those marks prepended to its WHERE group. Every solution
+(``<focus> <urn:kunskapsgraf:validation:focusOf> <shape>``; shapes with the same targets share
+one mark, literal focus nodes come from a VALUES block), and each constraint runs *once*, with
+``$this`` bound by a pattern on those marks at the start of its WHERE group. Every solution
 becomes the ``sh:ValidationResult`` pyshacl would have made (same focus node, path, value,
-severity, source shape and constraint, messages) and is merged into pyshacl's report graph.
+severity, source shape and constraint, messages, now with their language tags) and is merged into
+pyshacl's report graph.
 
 Joining on the marks is not the same as SHACL's pre-binding (SHACL 5.3.1) in every query: a
 ``$this`` inside an expression of a nested group that does not itself bind ``$this`` first, a
@@ -16,6 +18,11 @@ as it does for constraints pyshacl itself rejects (so the error stays the same).
 through ``sh:not``/``sh:and``/``sh:or``/``sh:xone``/``sh:qualifiedValueShape`` only matter for
 conformance, not for results, and also stay with pyshacl; shapes reached through ``sh:node``
 (one level) are batched and their results nested under the ``sh:node`` result with ``sh:detail``.
+
+Where oxigraph and rdflib differ, the results follow rdflib (what pyshacl reports): STR of a
+blank node gives its id, and literals in results are the data graph's own (oxigraph keeps typed
+literals in canonical form). Two rewrites keep oxigraph fast without changing answers (see
+:func:`_for_oxigraph`).
 """
 
 from __future__ import annotations
@@ -32,20 +39,23 @@ from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 from pyshacl.rdfutil.clone import clone_blank_node
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
-from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import BNode, Literal, Node, URIRef
 
 __all__ = [
     "FOCUS_GRAPH",
     "FOCUS_OF",
+    "STR_FUNCTION",
+    "Batch",
     "BatchedConstraint",
     "Context",
     "Fallback",
     "SparqlPlan",
     "Step",
     "Unbatchable",
-    "evaluate",
+    "implicit_class_target",
     "plan_sparql",
+    "set_conforms",
+    "sparql_path",
 ]
 
 FOCUS_OF = "urn:kunskapsgraf:validation:focusOf"
@@ -101,14 +111,19 @@ class BatchedConstraint:
     templates: tuple[Literal, ...]  # sh:message of the shape, then the constraint's others
     contexts: tuple[Context, ...]
 
-    def query(self, mark: str) -> str:
-        return self.head + _focus_pattern(mark) + self.tail
+    def query(self, mark: str, literals: Iterable[Literal] = ()) -> str:
+        return self.head + _focus_pattern(mark, literals) + self.tail
 
 
-def _focus_pattern(mark: str) -> str:
+def _focus_pattern(mark: str, literals: Iterable[Literal] = ()) -> str:
     """Binds $this to the focus nodes marked ``mark``; first in the WHERE group, so that every
-    later pattern, BIND and FILTER of that group sees it bound."""
-    return f" GRAPH <{FOCUS_GRAPH}> {{ ?this <{FOCUS_OF}> <{mark}> }} "
+    later pattern, BIND and FILTER of that group sees it bound. Literal focus nodes cannot be
+    subjects of marks: they come from a VALUES block instead."""
+    marked = f"GRAPH <{FOCUS_GRAPH}> {{ ?this <{FOCUS_OF}> <{mark}> }}"
+    values = " ".join(_nt(literal) for literal in literals)
+    if not values:
+        return f" {marked} "
+    return f" {{ {marked} }} UNION {{ VALUES ?this {{ {values} }} }} "
 
 
 @dataclass(frozen=True)
@@ -126,9 +141,6 @@ class SparqlPlan:
     def batched(self) -> frozenset[tuple[Node, Node]]:
         """The (shape, constraint) pairs to drop from the graph pyshacl sees."""
         return frozenset((c.shape, c.constraint) for c in self.constraints)
-
-    def roots(self) -> frozenset[Node]:
-        return frozenset(ctx.root for c in self.constraints for ctx in c.contexts)
 
 
 # --- Planning ---------------------------------------------------------------------------------
@@ -474,8 +486,8 @@ def _rewrite(
     prefixes = _prefixes(shapes, constraint, prefixes_cache)
     if isinstance(prefixes, str):
         return prefixes
-    head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items()) + _own_str(head)
-    tail = _own_str(tail)
+    head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items()) + _for_oxigraph(head)
+    tail = _for_oxigraph(tail)
     try:
         # Parsing only (an empty store): a query oxigraph cannot read stays with pyshacl.
         ox.Store().query(
@@ -487,21 +499,73 @@ def _rewrite(
     return head, tail
 
 
-def _own_str(text: str) -> str:
-    """``STR(…)`` calls replaced by :data:`STR_FUNCTION`, which gives rdflib's answer: the
-    blank node's id (oxigraph: an error, as the SPARQL spec says) and the data graph's own
-    lexical form of a literal (oxigraph: its canonical form)."""
+def _for_oxigraph(text: str) -> str:
+    """Two rewrites, neither changing which solutions the query has.
+
+    ``STR(?var)`` calls :data:`STR_FUNCTION` for a blank node, which gives rdflib's answer, its id
+    (oxigraph's STR fails on it, as the SPARQL spec says).
+
+    ``p/q*`` becomes ``(p|p/q+)`` and ``p/q?`` becomes ``(p|p/q)`` for simple predicates ``p``
+    and ``q``: the same pairs, since the zero-length step starts from an object of ``p``, a term
+    of the graph. Inside EXISTS oxigraph evaluates the zero-length path over every term of the
+    graph for each solution (oxigraph issue #1894), tens of milliseconds each time.
+    """
+    tokens = _tokens(text)
     parts: list[str] = []
     last = 0
-    tokens = _tokens(text)
-    for token, following in zip(tokens, [*tokens[1:], None], strict=True):
-        is_call = following is not None and following.text == "("
-        if token.kind == "word" and token.text.upper() == "STR" and is_call:
-            parts.append(text[last : token.start])
-            parts.append(f"<{STR_FUNCTION}>")
-            last = token.end
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        window = tokens[i : i + 4]
+        texts = [t.text for t in window]
+        if (
+            token.kind == "word"
+            and token.text.upper() == "STR"
+            and len(window) == 4
+            and texts[1] == "("
+            and window[2].kind == "var"
+            and texts[3] == ")"
+        ):
+            # Python is called for blank nodes only: STR stays native for everything else.
+            var = window[2].text
+            call = f"IF(isBLANK({var}), <{STR_FUNCTION}>({var}), STR({var}))"
+            parts += [text[last : token.start], call]
+            last = window[3].end
+            i += 4
+            continue
+        if (
+            len(window) == 4
+            and _is_predicate(window[0])
+            and texts[1] == "/"
+            and _is_predicate(window[2])
+            and texts[3] in ("*", "?")
+            and window[3].start == window[2].end
+            and (i == 0 or tokens[i - 1].text not in ("^", "!"))
+        ):
+            first, second = window[0].text, window[2].text
+            rest = f"{second}+" if texts[3] == "*" else second
+            parts += [text[last : token.start], f"({first}|{first}/{rest})"]
+            last = window[3].end
+            i += 4
+            continue
+        i += 1
     parts.append(text[last:])
     return "".join(parts)
+
+
+def _is_predicate(token: _Token) -> bool:
+    return token.kind == "iri" or (
+        token.kind == "word" and (":" in token.text or token.text == "a")
+    )
+
+
+def _rdflib_str(term: Any) -> ox.Literal | None:
+    """SPARQL STR as rdflib evaluates it: a blank node gives its id (see :func:`_for_oxigraph`)."""
+    if isinstance(term, ox.NamedNode | ox.BlankNode):
+        return ox.Literal(term.value)
+    if isinstance(term, ox.Literal):
+        return ox.Literal(term.value)
+    return None
 
 
 def _prefixes(
@@ -554,149 +618,207 @@ def sparql_path(shapes: rdflib.Graph, path: Node) -> str | None:
         if len(parts) < 2 or any(p is None for p in parts):
             return None
         return "(" + " | ".join(p for p in parts if p is not None) + ")"
-    for predicate, template in (
-        (SH.inversePath, "(^{})"),
-        (SH.zeroOrMorePath, "({}*)"),
-        (SH.oneOrMorePath, "({}+)"),
-        (SH.zeroOrOnePath, "({}?)"),
+    inverse = shapes.value(path, SH.inversePath)
+    if inverse is not None:
+        text = sparql_path(shapes, inverse)
+        return None if text is None else f"(^{text})"
+    for predicate, modifier in (
+        (SH.zeroOrMorePath, "*"),
+        (SH.oneOrMorePath, "+"),
+        (SH.zeroOrOnePath, "?"),
     ):
         inner = shapes.value(path, predicate)
         if inner is not None:
             text = sparql_path(shapes, inner)
-            return None if text is None else template.format(text)
+            if text is None:
+                return None
+            # "<p>*" stays bare, so that _for_oxigraph can see it in a sequence.
+            return (text if isinstance(inner, URIRef) else f"({text})") + modifier
     return None
 
 
 # --- Evaluation -------------------------------------------------------------------------------
 
 
-def evaluate(
-    plan: SparqlPlan,
-    shapes: rdflib.Graph,
-    data: rdflib.Graph,
-    root_targets: Mapping[Node, Iterable[Node]],
-    report_graph: rdflib.Graph,
-) -> None:
-    """Run the batched constraints over ``data`` and merge their results into ``report_graph``.
+Work = tuple[BatchedConstraint, Context]
 
-    ``root_targets`` gives the focus nodes of every shape in :meth:`SparqlPlan.roots`, exactly as
-    pyshacl targets them in the run whose report is ``report_graph``.
-    Raises :class:`Unbatchable` when the data cannot be represented in the marks.
-    """
-    work = [(c, ctx) for c in plan.constraints for ctx in c.contexts]
-    if not work:
-        return
-    store = load_store(data)
-    marks = _Marks(store, shapes, root_targets)
-    terms = _Terms(data)
-    writer = _Writer(report_graph, shapes, data)
-    functions: dict[ox.NamedNode, Callable[..., Any]] = {ox.NamedNode(STR_FUNCTION): terms.str}
-    for constraint, context in work:
-        mark = marks.root(context.root)
-        chain_marks = [mark]
-        for step in context.steps:
-            mark = marks.values(mark, step.source)
-            chain_marks.append(mark)
-        solutions = store.query(constraint.query(mark), custom_functions=functions)
-        assert isinstance(solutions, ox.QuerySolutions)
-        results = _results(constraint, solutions, terms)
-        if not results:
-            continue
-        index = context.node_step()
-        if index is None:
+
+class Batch:
+    """The data graph in pyoxigraph, loaded on first use, for one or more runs."""
+
+    def __init__(
+        self,
+        shapes: rdflib.Graph,
+        data: rdflib.Graph,
+        triples: Iterable[tuple[Node, Node, Node]] | None = None,
+    ) -> None:
+        self._shapes = shapes
+        self._data = data
+        self._triples = triples
+        self._marks: _Marks | None = None
+        self._terms = _Terms(data)
+        self._functions: dict[ox.NamedNode, Callable[..., Any]] = {
+            ox.NamedNode(STR_FUNCTION): _rdflib_str
+        }
+
+    def run(
+        self,
+        work: Iterable[Work],
+        root_targets: Mapping[Node, Iterable[Node]],
+        report_graph: rdflib.Graph,
+    ) -> bool:
+        """Merge the results of ``work`` into ``report_graph``; whether any were added at its
+        top level (then sh:conforms needs :func:`set_conforms`). Each root shape's targets are
+        read once per batch: the roots of two runs must differ."""
+        writer: _Writer | None = None
+        for constraint, context in work:
+            if self._marks is None:
+                self._marks = _Marks(load_store(self._data, self._triples), self._shapes)
+            marks = self._marks
+            mark = marks.root(context.root, root_targets.get(context.root, ()))
+            chain_marks = [mark]
+            for step in context.steps:
+                if marks.literals(mark) and self._shapes.value(step.source, SH.path) is not None:
+                    raise Unbatchable("the values of a literal focus node")
+                mark = marks.values(mark, step.source)
+                chain_marks.append(mark)
+            query = constraint.query(mark, marks.literals(mark))
+            solutions = marks.store.query(query, custom_functions=self._functions)
+            assert isinstance(solutions, ox.QuerySolutions)
+            results = _results(constraint, solutions, self._terms)
+            if not results:
+                continue
+            writer = writer or _Writer(report_graph, self._shapes, self._data)
+            index = context.node_step()
+            if index is None:
+                for result in results:
+                    writer.top_level(writer.result(result))
+                continue
+            # Below sh:node: the results belong to the sh:node result of every (focus, value)
+            # pair of the shape with the sh:node (SHACL 4.7.1), made here if pyshacl made none.
+            step = context.steps[index]
+            by_value: dict[Node, list[_Result]] = defaultdict(list)
             for result in results:
-                writer.top_level(writer.result(result))
-            continue
-        # Below sh:node: the results belong to the sh:node result of every (focus, value) pair
-        # of the shape with the sh:node (SHACL 4.7.1), created when pyshacl found nothing else.
-        step = context.steps[index]
-        by_value: dict[Node, list[_Result]] = defaultdict(list)
-        for result in results:
-            by_value[result.focus].append(result)
-        for focus, value in marks.pairs(chain_marks[index], step.source, set(by_value), terms):
-            wrapper = writer.node_result(focus, step.source, value)
-            for result in by_value[value]:
-                writer.detail(wrapper, writer.result(result))
-    writer.finish()
+                by_value[result.focus].append(result)
+            pairs = marks.pairs(chain_marks[index], step.source, set(by_value), self._terms)
+            for focus, value in pairs:
+                wrapper = writer.node_result(focus, step.source, value)
+                for result in by_value[value]:
+                    writer.detail(wrapper, writer.result(result))
+        return writer is not None and writer.changed
 
 
-def load_store(data: rdflib.Graph) -> ox.Store:
-    """The data graph in an in-memory pyoxigraph store (default graph), blank node ids kept."""
+def set_conforms(report_graph: rdflib.Graph) -> None:
+    """sh:conforms of the report from its top-level results: none may be worse than a warning
+    (pyshacl runs with allow_warnings)."""
+    report = report_graph.value(None, RDF.type, SH.ValidationReport)
+    if report is None:
+        return
+    severities = [
+        report_graph.value(node, SH.resultSeverity)
+        for node in report_graph.objects(report, SH.result)
+    ]
+    conforms = all(s in _ALLOWED_SEVERITIES for s in severities)
+    report_graph.set((report, SH.conforms, Literal(conforms)))
+
+
+def load_store(
+    data: rdflib.Graph, triples: Iterable[tuple[Node, Node, Node]] | None = None
+) -> ox.Store:
+    """The data graph (or ``triples``, the same triples read faster) in an in-memory pyoxigraph
+    store's default graph, blank node ids kept."""
     store = ox.Store()
-    lines: list[str] = []
-    cache: dict[Node, str] = {}
-    has_bnodes = False
-    for triple in data:
-        row = []
-        for term in triple:
-            text = cache.get(term)
-            if text is None:
-                if isinstance(term, URIRef):
-                    text = f"<{term}>"
-                elif isinstance(term, BNode):
-                    text = f"_:{term}"
-                    has_bnodes = True
-                elif isinstance(term, Literal):
-                    text = _quoteLiteral(term)
-                else:
-                    raise Unbatchable(f"unsupported term {term!r}")
-                cache[term] = text
-            row.append(text)
-        lines.append(f"{row[0]} {row[1]} {row[2]} .\n")
-    payload = "".join(lines).encode("utf-8")
+    plain: list[str] = []
+    with_bnodes: list[str] = []
+    for s, p, o in data if triples is None else triples:
+        line = f"{_nt(s)} {_nt(p)} {_nt(o)} .\n"
+        (with_bnodes if isinstance(s, BNode) or isinstance(o, BNode) else plain).append(line)
     try:
-        if has_bnodes:
+        store.load("".join(plain).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        if with_bnodes:
             # Store.load renames blank nodes; the parser keeps their ids, so results map back.
+            payload = "".join(with_bnodes).encode("utf-8")
             store.extend(ox.parse(payload, format=ox.RdfFormat.N_TRIPLES, lenient=True))
-        else:
-            store.load(payload, format=ox.RdfFormat.N_TRIPLES, lenient=True)
     except (SyntaxError, ValueError) as error:
         raise Unbatchable(f"oxigraph cannot read the data: {error}") from error
     return store
 
 
-def _to_ox(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
-    if isinstance(node, BNode):
-        return ox.BlankNode(str(node))
-    if isinstance(node, Literal):
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        datatype = ox.NamedNode(str(node.datatype)) if node.datatype else None
-        return ox.Literal(str(node), datatype=datatype)
-    raise Unbatchable(f"unsupported term {node!r}")
+def _nt(term: Node) -> str:
+    """A term in N-Triples (UTF-8: only quote, backslash and line breaks are escaped)."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    if isinstance(term, Literal):
+        text = str(term)
+        if "\\" in text or '"' in text or "\n" in text or "\r" in text:
+            text = (
+                text.replace("\\", "\\\\")
+                .replace('"', '\\"')
+                .replace("\n", "\\n")
+                .replace("\r", "\\r")
+            )
+        if term.language:
+            return f'"{text}"@{term.language}'
+        if term.datatype is not None:
+            return f'"{text}"^^<{term.datatype}>'
+        return f'"{text}"'
+    raise Unbatchable(f"unsupported term {term!r}")
 
 
 class _Marks:
     """Focus marks in the store: roots from their targets, value nodes through paths."""
 
-    def __init__(
-        self, store: ox.Store, shapes: rdflib.Graph, root_targets: Mapping[Node, Iterable[Node]]
-    ) -> None:
-        self._store = store
+    def __init__(self, store: ox.Store, shapes: rdflib.Graph) -> None:
+        self.store = store
         self._shapes = shapes
-        self._root_targets = root_targets
         self._roots: dict[Node, str] = {}
+        self._by_targets: dict[int, str] = {}
+        self._kept: list[Iterable[Node]] = []
+        self._literals: dict[str, list[Literal]] = {}
         self._values: dict[tuple[str, Node], str] = {}
         self._graph = ox.NamedNode(FOCUS_GRAPH)
         self._focus_of = ox.NamedNode(FOCUS_OF)
 
-    def root(self, shape: Node) -> str:
+    def root(self, shape: Node, targets: Iterable[Node]) -> str:
+        """The mark of ``shape``'s focus nodes; shapes given the very same ``targets`` object
+        share one mark (many shapes target the same class)."""
         mark = self._roots.get(shape)
         if mark is None:
+            mark = self._by_targets.get(id(targets))
+        if mark is None:
             mark = str(shape) if isinstance(shape, URIRef) else f"{_SHAPE_MARK}{len(self._roots)}"
-            self._roots[shape] = mark
-            object_ = ox.NamedNode(mark)
-            quads = []
-            for node in self._root_targets.get(shape, ()):
+            self._by_targets[id(targets)] = mark
+            self._kept.append(targets)  # ids stay unique while the batch runs
+            literals = self._literals[mark] = []
+            lines: list[str] = []
+            blank: list[ox.Quad] = []
+            tail = f" <{FOCUS_OF}> <{mark}> <{FOCUS_GRAPH}> .\n"
+            for node in targets:
                 if isinstance(node, Literal):
-                    raise Unbatchable("a literal focus node")
-                subject = _to_ox(node)
-                assert not isinstance(subject, ox.Literal)
-                quads.append(ox.Quad(subject, self._focus_of, object_, self._graph))
-            self._store.extend(quads)
+                    literals.append(node)
+                elif isinstance(node, BNode):
+                    blank.append(
+                        ox.Quad(
+                            ox.BlankNode(str(node)), self._focus_of, ox.NamedNode(mark), self._graph
+                        )
+                    )
+                else:
+                    lines.append(_nt(node) + tail)
+            try:
+                self.store.load(
+                    "".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS, lenient=True
+                )
+            except (SyntaxError, ValueError) as error:
+                raise Unbatchable(f"oxigraph cannot read a focus node: {error}") from error
+            self.store.extend(blank)
+        self._roots[shape] = mark
         return mark
+
+    def literals(self, mark: str) -> list[Literal]:
+        """The literal focus nodes that go with ``mark`` (see :func:`_focus_pattern`)."""
+        return self._literals.get(mark, [])
 
     def values(self, mark: str, shape: Node) -> str:
         """The mark of the value nodes of ``shape`` for the focus nodes marked ``mark``."""
@@ -708,9 +830,9 @@ class _Marks:
         if derived is None:
             derived = self._values[key] = f"{_VALUES_MARK}{len(self._values)}"
             where = f"GRAPH <{FOCUS_GRAPH}> {{ ?f <{FOCUS_OF}> <{mark}> }} ?f {path} ?v ."
-            if self._store.query(f"ASK {{ {where} FILTER (isLiteral(?v)) }}"):
+            if self.store.query(f"ASK {{ {where} FILTER (isLiteral(?v)) }}"):
                 raise Unbatchable("a literal value node below sh:node")
-            self._store.update(
+            self.store.update(
                 f"INSERT {{ GRAPH <{FOCUS_GRAPH}> {{ ?v <{FOCUS_OF}> <{derived}> }} }} "
                 f"WHERE {{ {where} }}"
             )
@@ -729,7 +851,7 @@ class _Marks:
             f"SELECT ?f ?v WHERE {{ GRAPH <{FOCUS_GRAPH}> {{ ?f <{FOCUS_OF}> <{mark}> }} "
             f"?f {path} ?v }}"
         )
-        solutions = self._store.query(query)
+        solutions = self.store.query(query)
         assert isinstance(solutions, ox.QuerySolutions)
         found = set()
         for solution in solutions:
@@ -768,12 +890,6 @@ class _Terms:
         if found is None:
             found = self._cache[key] = self._convert(term, focus)
         return found
-
-    def str(self, term: Any) -> ox.Literal | None:
-        """SPARQL STR as rdflib evaluates it (see :func:`_own_str`)."""
-        if isinstance(term, ox.Triple):
-            return None
-        return ox.Literal(str(self.node(term, None)))
 
     def _convert(self, term: Any, focus: Node | None) -> Node:
         if isinstance(term, ox.NamedNode):
@@ -982,13 +1098,6 @@ class _Writer:
         self.top_level(node)
         return node
 
-    def finish(self) -> None:
-        """Recompute sh:conforms: no top-level result may be worse than a warning."""
-        if not self._changed:
-            return
-        severities = [
-            self._graph.value(node, SH.resultSeverity)
-            for node in self._graph.objects(self._report, SH.result)
-        ]
-        conforms = all(s in _ALLOWED_SEVERITIES for s in severities)
-        self._graph.set((self._report, SH.conforms, Literal(conforms)))
+    @property
+    def changed(self) -> bool:
+        return self._changed
