@@ -17,6 +17,7 @@ from pyoxigraph import DefaultGraph, RdfFormat, Triple
 
 from service.errors import InvalidParameter, InvalidRdf
 from service.ingest.context import CONTEXT_URL, jsonld_context
+from service.store.oxigraph import syntax_position
 
 RDF_MEDIA_TYPES: dict[str, RdfFormat] = {
     "text/turtle": RdfFormat.TURTLE,
@@ -24,7 +25,6 @@ RDF_MEDIA_TYPES: dict[str, RdfFormat] = {
     "application/ld+json": RdfFormat.JSON_LD,
     "application/rdf+xml": RdfFormat.RDF_XML,
 }
-_POSITION = re.compile(r"(?:line|at) (\d+)[:, ]+(?:column )?(\d+)")
 
 
 def media_type(content_type: str | None) -> str:
@@ -104,8 +104,7 @@ def parse_rdf(data: bytes, content_type: str, *, ontology_file: Path) -> list[Tr
     try:
         quads = list(pyoxigraph.parse(text, format=fmt, base_iri=None))
     except SyntaxError as exc:
-        found = _POSITION.search(exc.msg or "")
-        line, column = (int(found[1]), int(found[2])) if found else (exc.lineno, exc.offset)
+        line, column = syntax_position(exc)
         raise InvalidRdf(
             f"RDF kan inte tolkas (rad {line}, kolumn {column}): {exc.msg}",
             f"The RDF cannot be parsed (line {line}, column {column}): {exc.msg}",

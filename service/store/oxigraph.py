@@ -26,7 +26,15 @@ from service.errors import InvalidQuery, StoreUnavailable
 from service.store.base import Row, Substitutions
 from service.terms import PREFIXES
 
-_POSITION = re.compile(r"at (\d+):(\d+)")
+# pyoxigraph puts positions in its messages: "error at 1:26: …" (SPARQL) or
+# "Parser error between line 3 column 11 and …" (RDF).
+_POSITION = re.compile(r"(?:line|at) (\d+)[:, ]+(?:column )?(\d+)")
+
+
+def syntax_position(exc: SyntaxError) -> tuple[int | None, int | None]:
+    """Line and column (1-based) of a pyoxigraph syntax error."""
+    found = _POSITION.search(exc.msg or "")
+    return (int(found[1]), int(found[2])) if found else (exc.lineno, exc.offset)
 
 
 def _substitutions(
@@ -66,9 +74,7 @@ class OxigraphStore:
 
     @staticmethod
     def _syntax_error(exc: SyntaxError, what_sv: str, what_en: str) -> InvalidQuery:
-        # pyoxigraph puts the position in the message ("error at 1:26: ...").
-        found = _POSITION.search(exc.msg or "")
-        line, column = (int(found[1]), int(found[2])) if found else (exc.lineno, exc.offset)
+        line, column = syntax_position(exc)
         return InvalidQuery(
             f"{what_sv} kan inte tolkas (rad {line}, kolumn {column}): {exc.msg}",
             f"{what_en} cannot be parsed (line {line}, column {column}): {exc.msg}",
