@@ -4,8 +4,9 @@ the same run (never asserted in the test suite).
     make bench                    # or: .venv/bin/python bench/run.py [--rounds N]
 
 1. Loading the model and the demo corpus into the embedded store (memory and on disk).
-2. Search: the in-memory index (``MemorySearchIndex``) against the baseline a first version
-   would write, SPARQL ``CONTAINS`` over titles and text in the store, for the same queries.
+2. Search at demo scale: the search service (tantivy index, ``open_index``) against the
+   baseline a first version would write, SPARQL ``CONTAINS`` over titles and text in the
+   store, for the same queries (``bench/search.py`` does the same at 100,000 items).
 3. Item pages: ``get_item`` for every public item.
 """
 

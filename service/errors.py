@@ -13,7 +13,8 @@ a stable machine-readable ``code``, and a message in Swedish and English::
     │   ├── NotFound             404 not_found          unknown id
     │   ├── PayloadTooLarge      413 payload_too_large  a body over the size limit
     │   ├── UnsupportedMediaType 415 unsupported_media_type
-    │   └── ValidationFailed     422 validation_failed  RDF that breaks the specification
+    │   ├── ValidationFailed     422 validation_failed  RDF that breaks the specification
+    │   └── RateLimited          429 rate_limited       too many requests; Retry-After says when
     └── StoreUnavailable         503 store_unavailable  the store cannot be opened or read
 
 Nothing here knows HTTP; ``service.api.errors`` turns these into the one JSON error shape.
@@ -86,6 +87,14 @@ class ValidationFailed(ClientError):
 
     status = 422
     code = "validation_failed"
+
+
+class RateLimited(ClientError):
+    """Too many requests from one address or token. ``details["retryAfter"]`` is in seconds
+    (the API also sends it as the ``Retry-After`` header)."""
+
+    status = 429
+    code = "rate_limited"
 
 
 class StoreUnavailable(KunskapsgrafError):

@@ -96,9 +96,11 @@ BUILTIN_NOTATIONS: dict[str, frozenset[str]] = {
         "rorelseorganens-sjukdomar sallsynta-sjukdomar tandvard aldres-halsa-och-palliativ-vard "
         "ogonsjukdomar oron-nas-och-halssjukdomar vardhygien"
     ),
-    "lifecycle": _words("utkast remiss gallande under-revidering ersatt tillbakadragen arkiverad"),
+    "lifecycle": _words(
+        "utkast remiss gallande under-revidering ersatt tillbakadragen arkiverad pilot"
+    ),
     "approval-status": _words(
-        "foreslagen under-bedomning godkand godkand-villkor pausad avvecklad avslagen"
+        "foreslagen under-bedomning godkand godkand-villkor pausad avvecklad avslagen pilot"
     ),
     "integration-level": _words("lank metadata fulltext-index fulltext-visning"),
     "relation-type": _words(
@@ -921,6 +923,10 @@ class Codes:
         default_factory=lambda: {s: {} for s in CODE_SYSTEMS}
     )
     schemes: dict[str, dict[str, str]] = field(default_factory=dict)
+    # (system, notation) → {"alt_sv": [...], "hidden_sv": [...]}: the words staff use for a
+    # code (KOL, UVI), which search reads as synonyms and abbreviations.
+    synonyms: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
+    synonym_origin: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def add(self, ctx: Ctx, code: Code, where: str) -> None:
         existing = self.by_system[code.system].get(code.notation)
@@ -973,7 +979,8 @@ def load_code_files(ctx: Ctx, codes: Codes) -> None:
         data = load_toml(ctx, path)
         if data is None:
             continue
-        allowed = {"scheme", "codes"} | ({"chapters", "blocks"} if system == "icd-10-se" else set())
+        allowed = {"scheme", "codes", "synonyms"}
+        allowed |= {"chapters", "blocks"} if system == "icd-10-se" else set()
         unknown = sorted(set(data) - allowed)
         if unknown:
             ctx.error(where, f"unknown top-level keys {unknown}")
@@ -1035,6 +1042,29 @@ def load_code_files(ctx: Ctx, codes: Codes) -> None:
             code = parse_code_entry(ctx, ewhere, entry, system, where)
             if code:
                 codes.add(ctx, code, ewhere)
+        for entry in data.get("synonyms", []):
+            swhere = f"{where} synonyms {entry.get('code')!r}"
+            unknown = sorted(set(entry) - {"code", "alt_sv", "hidden_sv"})
+            if unknown:
+                ctx.error(swhere, f"unknown keys {unknown} (code, alt_sv, hidden_sv)")
+                continue
+            key = (system, as_str(ctx, swhere, entry, "code"))
+            words = {k: entry.get(k, []) for k in ("alt_sv", "hidden_sv")}
+            if not all(
+                isinstance(v, list) and all(isinstance(w, str) for w in v) for v in words.values()
+            ):
+                ctx.error(swhere, "alt_sv and hidden_sv are lists of text")
+                continue
+            codes.synonyms[key] = words
+            codes.synonym_origin[key] = swhere
+
+
+def check_synonyms(ctx: Ctx, codes: Codes) -> None:
+    """Synonyms should name a code that the demo declares (in codes/ or a content file)."""
+    for (system, notation), where in codes.synonym_origin.items():
+        if notation not in codes.by_system[system]:
+            # A warning, not an error: a trimmed corpus may leave out the condition.
+            ctx.warn(where, f"synonyms for {notation}, which no file declares: skipped")
 
 
 def code_hierarchy(ctx: Ctx, codes: Codes) -> dict[tuple[str, str], str | None]:
@@ -1139,6 +1169,11 @@ def build_code_scheme(
         g.add(s, IRI(SKOS + "notation"), Lit(c.notation))
         g.add(s, IRI(SKOS + "prefLabel"), sv(c.sv))
         g.add(s, IRI(SKOS + "prefLabel"), en(c.en))
+        words = codes.synonyms.get((system, c.notation), {})
+        for word in words.get("alt_sv", []):
+            g.add(s, IRI(SKOS + "altLabel"), sv(word))
+        for word in words.get("hidden_sv", []):
+            g.add(s, IRI(SKOS + "hiddenLabel"), sv(word))
         if c.range:
             g.add(s, IRI(SKOS + "scopeNote"), sv(f"Omfattar koderna {c.range[0]}–{c.range[1]}."))
             g.add(s, IRI(SKOS + "scopeNote"), en(f"Covers codes {c.range[0]}–{c.range[1]}."))
@@ -1779,6 +1814,7 @@ def build(demo: Path, today: date | None = None) -> Result:
     if reg is None:
         return Result({}, ctx.errors, ctx.warnings, [])
     content = load_content(ctx, reg, codes)
+    check_synonyms(ctx, codes)
     check_register(ctx, reg)
     parent = code_hierarchy(ctx, codes)
     mapper = Mapper(ctx, reg, codes, content)

@@ -47,7 +47,7 @@ RECOMMENDED: dict[tuple[str, str], str] = {
     ("KnowledgeProduct", "nextReview"): "Bör anges (DOMAIN 5.2). Utan den räknas nästa "
     "granskning fram ur innehållstypen, och posten får en varning när tiden passerats (R6).",
     ("KnowledgeProduct", "subject"): "Bör anges för kliniska innehållstyper (DOMAIN 5.2): "
-    "minst en kod ur ICD-10-SE eller ATC, så att posten hittas på koden.",
+    "minst en kod ur ICD-10-SE eller ATC (eller KVÅ, MeSH), så att posten hittas på koden.",
     ("KnowledgeProduct", "summary"): "Bör anges: sammanfattningen visas i träfflistan.",
     ("KnowledgeProduct", "attribution"): "Ska anges när källans licens kräver källangivelse "
     "(R13); den visas intill innehållet.",
@@ -94,6 +94,8 @@ T = TypeVar("T")
 CODE_SYSTEMS: dict[str, tuple[str, str]] = {
     "icd-10-se": ("ICD-10-SE", "J45"),
     "atc": ("ATC", "R03AC02"),
+    "kva": ("KVÅ", "DT016"),
+    "mesh": ("MeSH", "D001249"),
 }
 SHORT_SCHEME = 8  # schemes with at most this many concepts are listed in the table cell too
 

@@ -25,9 +25,10 @@ from service.harvest.fetch import Fetched, Fetcher, FetchError, UrlFetcher, chec
 from service.harvest.links import feed_links, json_next, link_header_next, sitemap
 from service.harvest.options import HarvestOptions, load_options
 from service.harvest.state import HarvestState, Validators
+from service.ingest.linking import StoreConcepts
 from service.ingest.pipeline import ingest_batch
 from service.ingest.runs import RunLog
-from service.mapping import load_source_mapping, map_input
+from service.mapping import CodeLinks, load_source_mapping, map_input
 from service.mapping.readers import read
 from service.mapping.rules import Mapping, RecordProblem
 from service.queries import load_query
@@ -91,6 +92,7 @@ class HarvestReport:
     kept: int = 0  # items still listed that an editor withdrew or superseded: left as they are
     full_crawl: bool = False  # a complete full crawl: items not in it were archived
     errors: list[HarvestProblem] = field(default_factory=list)  # documents and records skipped
+    codes: CodeLinks = field(default_factory=CodeLinks)  # subject codes linked / unknown
     runs: list[str] = field(default_factory=list)  # ingestion runs (content, then archiving)
 
 
@@ -593,6 +595,7 @@ def _ingest(
     others: dict[str, list[Triple]] = {}
     seen: set[str] = set()
     every_id = True
+    concepts = StoreConcepts(ctx.store)
     for crawl in crawls:
         seen |= crawl.seen
         for doc in crawl.documents:
@@ -603,10 +606,13 @@ def _ingest(
                     mappings_dir=settings.mappings_dir,
                     media_type=doc.media_type,
                     record_url=doc.base,
+                    concepts=concepts,
                 )
             except KunskapsgrafError as exc:
                 ctx.fail_with(crawl, doc.label, exc)
                 continue
+            if mapped.links is not None:
+                report.codes.merge(mapped.links)
             for error in mapped.errors:
                 report.errors.append(
                     HarvestProblem(

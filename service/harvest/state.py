@@ -1,4 +1,5 @@
-"""What the harvesters remember between runs: the validators of conditional requests.
+"""What the harvesters remember between runs: the validators of conditional requests, and
+when each source was last harvested on its schedule.
 
 Per source and document: the ``ETag`` and ``Last-Modified`` a server sent (sent back as
 ``If-None-Match`` / ``If-Modified-Since``), and for a file drop a fingerprint of the files
@@ -39,6 +40,7 @@ class HarvestState:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._memory: dict[str, dict[str, Validators]] = {}
+        self._runs: dict[str, str] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -56,25 +58,60 @@ class HarvestState:
                 state = cls(None)
         return state
 
-    def _load(self) -> dict[str, dict[str, Validators]]:
+    def _read(self) -> tuple[dict[str, dict[str, Validators]], dict[str, str]]:
+        """(validators per source, last scheduled run per source as ISO 8601)."""
         if self.path is None:
-            return self._memory
+            return self._memory, dict(self._runs)
         try:
             data: Any = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return {}
-        sources = data.get("sources") if isinstance(data, dict) else None
-        if not isinstance(sources, dict):
-            return {}
-        return {
+            return {}, {}
+        if not isinstance(data, dict):
+            return {}, {}
+        sources = data.get("sources")
+        runs = data.get("lastRun")
+        validators = {
             str(source): {
-                str(key): {str(k): str(v) for k, v in validators.items()}
-                for key, validators in entries.items()
-                if isinstance(validators, dict)
+                str(key): {str(k): str(v) for k, v in entries_validators.items()}
+                for key, entries_validators in entries.items()
+                if isinstance(entries_validators, dict)
             }
-            for source, entries in sources.items()
+            for source, entries in (sources.items() if isinstance(sources, dict) else ())
             if isinstance(entries, dict)
         }
+        last = {str(k): str(v) for k, v in runs.items()} if isinstance(runs, dict) else {}
+        return validators, last
+
+    def _load(self) -> dict[str, dict[str, Validators]]:
+        return self._read()[0]
+
+    def _write(self, sources: dict[str, dict[str, Validators]], runs: dict[str, str]) -> None:
+        if self.path is None:
+            self._memory, self._runs = sources, runs
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(
+            {"version": 1, "sources": sources, "lastRun": runs}, ensure_ascii=False, indent=1
+        )
+        fd, tmp = tempfile.mkstemp(prefix=".harvest-state.", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text + "\n")
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def last_runs(self) -> dict[str, str]:
+        """When each source was last harvested on its schedule (ISO 8601, UTC)."""
+        with self._lock:
+            return self._read()[1]
+
+    def record_run(self, source: str, when: str) -> None:
+        with self._lock:
+            sources, runs = self._read()
+            runs[source] = when
+            self._write(sources, runs)
 
     def validators(self, source: str) -> dict[str, Validators]:
         """Every key's validators for ``source`` (a copy)."""
@@ -85,20 +122,8 @@ class HarvestState:
         """Remember ``entries`` for ``source``: merged into what is there, or, after a complete
         crawl (``replace``), instead of it (documents no longer listed are forgotten)."""
         with self._lock:
-            data = self._load()
+            data, runs = self._read()
             current = {} if replace else data.get(source, {})
             current.update({k: dict(v) for k, v in entries.items() if v})
             data[source] = current
-            if self.path is None:
-                self._memory = data
-                return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps({"version": 1, "sources": data}, ensure_ascii=False, indent=1)
-            fd, tmp = tempfile.mkstemp(prefix=".harvest-state.", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    out.write(text + "\n")
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            self._write(data, runs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from pyoxigraph import Triple
@@ -10,8 +11,18 @@ from pyoxigraph import Triple
 from service import mapping
 from service.config import Settings
 from service.errors import UnsupportedMediaType, ValidationFailed
+from service.ingest.linking import StoreConcepts
 from service.ingest.parse import RDF_MEDIA_TYPES
-from service.mapping import MappedBatch, RecordError
+from service.mapping import CodeLinks, MappedBatch, RecordError
+from service.store.base import Store
+
+
+@dataclass
+class NativeBatch:
+    triples: list[Triple]
+    mapping_version: str
+    skipped: list[RecordError]  # records that could not be mapped (only when partial)
+    links: CodeLinks  # codes linked to the store's concepts, and those that named none
 
 
 def map_native(
@@ -20,9 +31,11 @@ def map_native(
     documents: Sequence[tuple[bytes, str | None]],
     media_type: str | None,
     *,
+    store: Store,
     partial: bool = False,
-) -> tuple[list[Triple], str, list[RecordError]]:
-    """Map one or more documents (bytes, record URL) of ``source``'s native format.
+) -> NativeBatch:
+    """Map one or more documents (bytes, record URL) of ``source``'s native format, linking
+    their codes to the concepts in ``store``.
 
     A record that cannot be mapped rejects the whole batch (422, listing each record) unless
     ``partial``, when such records are skipped and returned.
@@ -37,13 +50,22 @@ def map_native(
     triples: list[Triple] = []
     errors: list[RecordError] = []
     version = ""
+    concepts = StoreConcepts(store)
+    links = CodeLinks()
     for data, url in documents:
         batch: MappedBatch = mapping.map_input(
-            source, data, mappings_dir=settings.mappings_dir, media_type=media_type, record_url=url
+            source,
+            data,
+            mappings_dir=settings.mappings_dir,
+            media_type=media_type,
+            record_url=url,
+            concepts=concepts,
         )
         triples.extend(batch.triples)
         errors.extend(batch.errors)
         version = batch.mapping_version
+        if batch.links is not None:
+            links.merge(batch.links)
     if errors and not partial:
         raise ValidationFailed(
             f"{len(errors)} poster kunde inte mappas; inget sparades.",
@@ -53,7 +75,7 @@ def map_native(
                 for e in errors
             ],
         )
-    return triples, version, errors
+    return NativeBatch(triples, version, errors, links)
 
 
 def read_documents(path: Path, pattern: str = "*") -> list[tuple[bytes, str | None]]:

@@ -33,6 +33,7 @@ from service.errors import Forbidden, InvalidParameter, NotFound, ValidationFail
 from service.ingest.runs import RunLog
 from service.store.base import Store
 from service.terms import KS, KSI, RDF_TYPE, source_graph, source_iri
+from service.validation.convert import add_triples
 from service.validation.shacl import ValidationResult, validate_graph
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -73,6 +74,8 @@ class IngestReport:
     mapping_version: str = "rdf"
     started: str = ""
     ended: str = ""
+    # For mapped input: subject codes linked to concepts and those that named none.
+    codes: dict[str, Any] | None = None
 
     def counts(self) -> dict[str, int]:
         rejected = len(self.added) + len(self.updated) if self.status == "rejected" else 0
@@ -95,7 +98,7 @@ class IngestReport:
             "items": [{"iri": i, "outcome": "added"} for i in self.added]
             + [{"iri": i, "outcome": "updated"} for i in self.updated]
             + [{"iri": i, "outcome": "unchanged"} for i in self.unchanged],
-        }
+        } | ({"codes": self.codes} if self.codes is not None else {})
 
 
 def _now() -> str:
@@ -141,12 +144,6 @@ def _model(
     return onto, shp
 
 
-def _to_rdflib(triples: Iterable[Triple], graph: rdflib.Graph) -> None:
-    out = io.BytesIO()
-    pyoxigraph.serialize(triples, out, RdfFormat.N_TRIPLES)
-    graph.parse(data=out.getvalue().decode("utf-8"), format="nt")
-
-
 def _context(store: Store, batch: list[Triple], subjects: set[str]) -> list[Triple]:
     """What the batch references, as stored: one hop, and two along structural links."""
     first = {
@@ -178,6 +175,7 @@ def ingest_batch(
     record_url: str | None = None,
     run_log: RunLog | None = None,
     on_change: Callable[[], None] | None = None,
+    codes: dict[str, Any] | None = None,
 ) -> IngestReport:
     """Validate and store one batch of ``source``'s content, whole or not at all.
 
@@ -194,6 +192,7 @@ def ingest_batch(
         status="stored",
         mapping_version=mapping_version,
         started=started,
+        codes=codes,
     )
     source_node = source_iri(source)
     if not store.describe([source_node]):
@@ -261,8 +260,8 @@ def ingest_batch(
         onto, shapes = _model(tuple(ontology_files(settings)), tuple(shape_files(settings)))
         data = rdflib.Graph()
         data += onto
-        _to_rdflib(_context(store, triples, set(by_subject)), data)
-        _to_rdflib(triples, data)
+        add_triples(_context(store, triples, set(by_subject)), data)
+        add_triples(triples, data)
         validation = validate_graph(data, shapes, focus_nodes={rdflib.URIRef(s) for s in changed})
         if not validation.conforms:
             report.status = "rejected"

@@ -18,16 +18,20 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph
 
 from service.errors import InvalidParameter, KunskapsgrafError
+from service.mapping.codes import CodeLinks, CodeReference, ConceptLookup, link_codes
 from service.mapping.readers import read
 from service.mapping.rules import Mapping, MappingError, RecordProblem, load_mapping
 from service.terms import GRAPH_REGISTER
 
 __all__ = [
+    "CodeLinks",
+    "ConceptLookup",
     "MappedBatch",
     "MappingError",
     "RecordError",
@@ -58,6 +62,9 @@ class MappedBatch:
     records: int  # records read
     errors: list[RecordError] = field(default_factory=list)  # records skipped
     mapping_version: str = ""  # sha256 (first 12 hex) of the mapping.toml bytes
+    # Subject codes linked to concepts, and those that named none (only when a concept
+    # lookup was given; without one, codes stay as mapped and label keywords are dropped).
+    links: CodeLinks | None = None
 
 
 def available_mappings(mappings_dir: Path) -> list[str]:
@@ -99,6 +106,13 @@ def load_source_mapping(source: str, mappings_dir: Path) -> Mapping:
             f"mappings/{source}/{MAPPING_FILE} är inte UTF-8.",
             f"mappings/{source}/{MAPPING_FILE} is not UTF-8.",
         ) from None
+    return _parsed(text, source, version)
+
+
+@lru_cache(maxsize=64)
+def _parsed(text: str, source: str, version: str) -> Mapping:
+    """Parsing is pure and Mapping immutable: a file drop of 1,000 documents parses it once.
+    Keyed by the text, so an edited mapping is parsed again."""
     return load_mapping(text, source, version)
 
 
@@ -126,11 +140,14 @@ def map_input(
     mappings_dir: Path,
     media_type: str | None = None,
     record_url: str | None = None,
+    concepts: ConceptLookup | None = None,
 ) -> MappedBatch:
     """Map one input (a file, a feed, an API response) of ``source`` to items.
 
     ``record_url`` is where the input was fetched from: relative links in feeds are resolved
-    against it, and templates can use it as ``{_input_url}``.
+    against it, and templates can use it as ``{_input_url}``. With ``concepts`` (the store's
+    code systems), ``ks:subject`` codes are kept only when their concept exists and label
+    keywords are resolved to concepts (:func:`service.mapping.codes.link_codes`).
     """
     mapping = load_source_mapping(source, mappings_dir)
     _check_media_type(mapping, media_type)
@@ -143,6 +160,7 @@ def map_input(
         mapping_version=mapping.version,
     )
     seen: dict[str, str] = {}
+    references: list[CodeReference] = []
     for record in records:
         if record.error is not None:
             batch.errors.append(RecordError(record.position, *record.error))
@@ -160,6 +178,7 @@ def map_input(
                     f"the id {source}:{local_id} is already taken ({seen[iri]})",
                 )
             triples = mapping.map_record(fields, local_id)
+            record_references = mapping.code_references(fields, local_id)
         except RecordProblem as problem:
             batch.errors.append(
                 RecordError(record.position, problem.message_sv, problem.message_en)
@@ -168,6 +187,9 @@ def map_input(
         seen[iri] = record.position
         batch.items.append(iri)
         batch.triples.extend(triples)
+        references.extend(record_references)
+    if concepts is not None:
+        batch.triples, batch.links = link_codes(batch.triples, references, concepts)
     return batch
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Triple
 
 from service.errors import KunskapsgrafError
+from service.mapping.codes import CodeReference
 from service.mapping.readers import READERS, ReaderOptions, Value, field_values
 from service.mapping.text import (
     DateProblem,
@@ -142,7 +143,16 @@ MAX_SUMMARY = 300
 # --- templates -----------------------------------------------------------------------------
 
 _FILTERS_WITH_ARG = {"join", "max", "truncate", "hash", "split", "remove"}
-_FILTERS = _FILTERS_WITH_ARG | {"first", "lower", "upper", "slug", "html", "squash", "last"}
+_FILTERS = _FILTERS_WITH_ARG | {
+    "first",
+    "lower",
+    "upper",
+    "slug",
+    "html",
+    "squash",
+    "last",
+    "icd",
+}
 
 
 @dataclass(frozen=True)
@@ -210,8 +220,18 @@ def _apply_filter(
         "truncate": lambda v: truncate(v, int(arg or "300")),
         "hash": lambda v: short_hash(v, int(arg or "16")),
         "remove": lambda v: v.replace(arg or "", "").strip(),
+        "icd": icd_notation,
     }
     return [functions[name](v) for v in values], joined
+
+
+def icd_notation(code: str) -> str:
+    """An ICD-10 code as ICD-10-SE writes its notation: ``A831`` → ``A83.1``; codes that
+    already have a dot, three-character codes and blocks are unchanged."""
+    code = code.strip().upper()
+    if len(code) <= 3 or "." in code or "-" in code:
+        return code
+    return f"{code[:3]}.{code[3:]}"
 
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
@@ -271,6 +291,7 @@ _RULE_KEYS = {
     "timezone",
     "join",
     "scheme",
+    "by",
     "when_past",
     "truncate",
 }
@@ -294,6 +315,7 @@ class Rule:
     timezone: str | None = None
     join: str | None = None
     scheme: str | None = None
+    by: str = "notation"  # for subject: values are notations (codes) or labels of the scheme
     when_past: tuple[str, ...] = ()
     truncate: int | None = None
 
@@ -456,6 +478,13 @@ def parse_rule(spec: Any, where: str) -> Rule:
         raise _config(where, "timezone ska vara text", "timezone must be text")
     if not (scheme is None or isinstance(scheme, str)):
         raise _config(where, "scheme ska vara text", "scheme must be text")
+    by = spec.get("by", "notation")
+    if by not in ("notation", "label") or ("by" in spec and scheme is None):
+        raise _config(
+            where,
+            'by ska vara "notation" eller "label" och kräver scheme',
+            'by must be "notation" or "label" and needs scheme',
+        )
     lang = spec.get("lang")
     limit = spec.get("truncate")
     if not (limit is None or (isinstance(limit, int) and limit > 1)):
@@ -474,6 +503,7 @@ def parse_rule(spec: Any, where: str) -> Rule:
         timezone=timezone,
         join=join,
         scheme=scheme,
+        by=by,
         when_past=when_past,
         truncate=limit,
     )
@@ -553,6 +583,22 @@ class Mapping:
         self._check_required(triples)
         return triples
 
+    def code_references(
+        self, fields: AbstractMapping[str, Value], local_id: str
+    ) -> list[CodeReference]:
+        """Keywords that name concepts by label (``by = "label"``); the pipeline links them
+        to concepts in the store (:func:`service.mapping.codes.link_codes`)."""
+        references: list[CodeReference] = []
+        for rule in self.fields.get("subject", []):
+            if rule.by != "label" or rule.scheme is None:
+                continue
+            language = (rule.lang.render(fields) if rule.lang else None) or "sv"
+            for raw in rule.raw(fields):
+                references.append(
+                    CodeReference(self.item_iri(local_id), rule.scheme, raw.strip(), language)
+                )
+        return references
+
     def _values(
         self, name: str, fields: AbstractMapping[str, Value], language: str | None
     ) -> list[Literal | NamedNode]:
@@ -560,6 +606,8 @@ class Mapping:
         values: list[Literal | NamedNode] = []
         languages_seen: set[str] = set()
         for rule in self.fields[name]:
+            if rule.by == "label":
+                continue  # resolved against the store by code_references
             for raw in rule.raw(fields):
                 if prop.kind == "text":
                     tag = _language_tag(rule, fields, language, name)

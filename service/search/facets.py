@@ -27,5 +27,22 @@ FACETS: tuple[Facet, ...] = (
 
 FACET_NAMES = tuple(f.name for f in FACETS)
 
+# Facets computed by the index rather than read as item values: the concepts (codes) items are
+# tagged with, and freshness from the next review date relative to today (DOMAIN R6).
+CONCEPT = Facet("concept", "Begrepp", "Concept", inherited=False)
+FRESHNESS = Facet("freshness", "Aktualitet", "Freshness", inherited=False)
+SEARCH_FACETS: tuple[Facet, ...] = (*FACETS, CONCEPT, FRESHNESS)
+SEARCH_FACET_NAMES = tuple(f.name for f in SEARCH_FACETS)
+
+FRESHNESS_VALUES: dict[str, tuple[str, str]] = {
+    "aktuell": ("Aktuell", "Current"),
+    "granskning-snart": ("Granskning inom 90 dagar", "Review due within 90 days"),
+    "granskning-forsenad": ("Granskningsdatum passerat", "Review overdue"),
+}
+# Review due "soon" means within this many days.
+REVIEW_SOON_DAYS = 90
+# How many concept values the concept facet lists.
+CONCEPT_FACET_SIZE = 20
+
 # Documents without a region are national content.
 NATIONAL = "nationell"

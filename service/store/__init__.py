@@ -19,4 +19,13 @@ def open_store(settings: Settings) -> Store:
     """Open the store backend named by ``settings.store``."""
     if settings.store == "memory":
         return OxigraphStore()
+    if settings.store == "remote":
+        from service.store.remote import RemoteSparqlStore
+
+        return RemoteSparqlStore(
+            settings.remote_query_url,
+            settings.remote_update_url,
+            settings.remote_store_url,
+            timeout_s=settings.remote_timeout_s,
+        )
     return OxigraphStore(settings.store_path)

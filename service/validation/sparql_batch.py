@@ -883,6 +883,9 @@ class _Terms:
     def __init__(self, data: rdflib.Graph) -> None:
         self._data = data
         self._cache: dict[tuple[Any, Node | None], Node] = {}
+        # (datatype, value) → a data literal; built on first need, since scanning every
+        # object of the data graph per result made long batches quadratic.
+        self._by_value: dict[tuple[Any, Any], Literal] | None = None
 
     def node(self, term: Any, focus: Node | None) -> Node:
         key = (term, focus if isinstance(term, ox.Literal) else None)
@@ -916,9 +919,8 @@ class _Terms:
         """A data literal with the same datatype and value (near the focus node first)."""
         if literal.value is None:
             return None
-        near = self._data.objects(focus) if focus is not None else iter(())
-        for candidates in (near, self._data.objects()):
-            for other in candidates:
+        if focus is not None:
+            for other in self._data.objects(focus):
                 if (
                     isinstance(other, Literal)
                     and other.datatype == literal.datatype
@@ -926,7 +928,25 @@ class _Terms:
                     and other.value == literal.value
                 ):
                     return other
-        return None
+        if self._by_value is None:
+            self._by_value = {}
+            for other in self._data.objects():
+                if isinstance(other, Literal) and other.value is not None:
+                    try:
+                        self._by_value.setdefault((other.datatype, other.value), other)
+                    except TypeError:  # an unhashable value: compared the slow way below
+                        continue
+        try:
+            return self._by_value.get((literal.datatype, literal.value))
+        except TypeError:
+            for other in self._data.objects():
+                if (
+                    isinstance(other, Literal)
+                    and other.datatype == literal.datatype
+                    and other.value == literal.value
+                ):
+                    return other
+            return None
 
 
 @dataclass

@@ -86,3 +86,82 @@ def test_overdue_review_is_flagged(client: TestClient) -> None:
     body = search(client, "limit=100&source=vardhandboken")
     statuses = {i["reviewStatus"] for i in body["items"]}
     assert "granskning-forsenad" in statuses
+
+
+def test_results_carry_snippet_freshness_and_attribution(client: TestClient) -> None:
+    top = search(client, "q=inhalationsteknik")["items"][0]
+    assert "<mark>" in (top["snippet"] or "")
+    assert top["freshness"]["value"] == top["reviewStatus"]
+    assert top["source"]["id"] and "attribution" in top and "licence" in top
+
+
+def test_page_and_size_page_like_offset_and_limit(client: TestClient) -> None:
+    by_page = search(client, "q=behandling&page=2&size=5")
+    by_offset = search(client, "q=behandling&offset=5&limit=5")
+    assert [i["id"] for i in by_page["items"]] == [i["id"] for i in by_offset["items"]]
+    assert by_page["page"] == 2 and by_page["pages"] == -(-by_page["total"] // 5)
+
+
+def test_concept_and_freshness_facets_are_listed(client: TestClient) -> None:
+    body = search(client, "q=astma")
+    assert facet(body, "concept")["icd-10-se:J45"] >= 1
+    assert set(facet(body, "freshness")) == {"aktuell", "granskning-snart", "granskning-forsenad"}
+    filtered = search(client, "q=astma&concept=icd-10-se:J45")
+    assert 0 < filtered["total"] <= body["total"]
+
+
+def test_a_code_query_reports_the_concept_it_expanded(client: TestClient) -> None:
+    body = search(client, "q=J45")
+    assert [c["id"] for c in body["concepts"]] == ["icd-10-se:J45"]
+
+
+def test_zero_results_come_with_suggestions(client: TestClient) -> None:
+    body = search(client, "q=astmabehandlingsprogrammet")
+    assert body["total"] == 0
+    assert "icd-10-se:J45" in {c["id"] for c in body["suggestions"]["concepts"]}
+    assert search(client, "q=astma")["suggestions"] is None
+
+
+def test_sort_by_date_is_newest_first(client: TestClient) -> None:
+    items = search(client, "q=astma&sort=date&limit=20")["items"]
+    dates = [i["modified"] or "" for i in items]
+    assert dates == sorted(dates, reverse=True)
+
+
+def bad(client: TestClient, query: str) -> dict[str, Any]:
+    response = client.get("/api/search?" + query)
+    assert response.status_code == 400, response.text
+    error: dict[str, Any] = response.json()["error"]
+    assert error["message"]["sv"] and error["message"]["en"]
+    return error
+
+
+def test_bad_values_are_clear_400s(client: TestClient) -> None:
+    assert bad(client, "q=astma&audience=astronaut")["details"]["parameter"] == "audience"
+    assert bad(client, "q=astma&concept=icd-10-se:XYZ")["details"]["parameter"] == "concept"
+    assert bad(client, "q=astma&freshness=gammal")["details"]["parameter"] == "freshness"
+    assert bad(client, "q=astma&page=999")["details"]["pages"] >= 1
+    assert bad(client, "q=" + "a" * 201)["details"]["parameter"] == "q"
+    assert bad(client, "q=astma&size=1000")["details"]["parameter"] == "size"
+    bad(client, "q=astma&sort=random")
+
+
+def test_a_click_on_an_unknown_item_is_404(client: TestClient) -> None:
+    response = client.post("/api/search/click", json={"query": "astma", "id": "nkk:finns-inte"})
+    assert response.status_code == 404
+    ok = client.post("/api/search/click", json={"query": "astma", "id": "nkk:astma-vuxna"})
+    assert ok.status_code == 204
+
+
+def test_the_demo_codes_synonyms_find_content_by_abbreviation(client: TestClient) -> None:
+    # data/demo/codes/icd-10-se.toml gives J44 "KOL", N39.0 "UVI", I21 "myokardinfarkt"
+    # and the hidden abbreviation "AMI".
+    for query, concept, item in [
+        ("KOL", "icd-10-se:J44", "nkk:kol"),
+        ("UVI", "icd-10-se:N39.0", "nkk:urinvagsinfektion"),
+        ("myokardinfarkt", "icd-10-se:I21", "nkk:akut-koronart-syndrom"),
+        ("AMI", "icd-10-se:I21", "nkk:akut-koronart-syndrom"),
+    ]:
+        body = client.get("/api/search", params={"q": query}).json()
+        assert concept in {c["id"] for c in body["concepts"]}, query
+        assert item in {i["id"] for i in body["items"]}, query

@@ -3,6 +3,7 @@ full crawls that archive, sitemaps, a JSON API, file drops, and what must be ref
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import hashlib
 import io
@@ -21,11 +22,12 @@ from service.config import Settings
 from service.errors import InvalidParameter, NotFound
 from service.harvest import HarvestReport, HarvestState, channels, harvest, load_options
 from service.harvest.fetch import FetchError, UrlFetcher
+from service.harvest.schedule import Scheduler, last_scheduled, run_due
 from service.ingest.lifecycle import change_lifecycle
 from service.ingest.runs import RunLog
 from service.mapping import MappingError
-from service.search import SearchService
-from service.search.index import MemorySearchIndex, SearchQuery
+from service.search import SearchService, open_index
+from service.search.index import SearchQuery
 from service.store import Store
 from service.terms import GRAPH_REGISTER, KSG, KSI, KSV
 
@@ -148,6 +150,7 @@ def register(
     url: str | None,
     media_type: str = "application/rss+xml",
     source: str = "rss",
+    schedule: str | None = None,
 ) -> None:
     """A copy of mappings/rss/source.ttl as ``source``, its channel of this type and address."""
     text = RSS_SOURCE
@@ -161,6 +164,7 @@ def register(
     channel = (
         f"{address}    ks:channelType <{KSV}channel-type/{channel_type}> ;\n"
         f'    ks:mediaType "{media_type}" ;\n'
+        + (f'    ks:schedule "{schedule}" ;\n' if schedule else "")
     )
     assert RSS_CHANNEL in text
     text = text.replace(RSS_CHANNEL, channel)
@@ -194,7 +198,7 @@ def derived_from(store: Store, item: str) -> list[str]:
 
 
 def search_ids(store: Store, text: str) -> set[str]:
-    service = SearchService(MemorySearchIndex())
+    service = SearchService(open_index(Settings(store="memory")))
     service.refresh(store)
     return {hit["id"] for hit in service.search(SearchQuery(text=text))["items"]}
 
@@ -636,3 +640,71 @@ def test_state_is_kept_in_the_data_dir_for_a_store_on_disk(tmp_path: Path) -> No
     assert list(again.validators("rss")) == ["https://e.se/other"]
     (tmp_path / "harvest-state.json").write_text("{not json")
     assert again.validators("rss") == {}  # a corrupt cache only costs a full fetch
+
+
+# --- schedules ------------------------------------------------------------------------------
+
+
+def only_scheduled(store: Store, conf: Settings, schedule: str) -> Path:
+    """The rss source as a file drop with ``schedule``, the only scheduled channel (the demo
+    register's other schedules name real sites, which tests never fetch)."""
+    register(store, "file-drop", None, "application/atom+xml", schedule=schedule)
+    store.update(
+        "DELETE { GRAPH ?g { ?channel ks:schedule ?schedule } } "
+        "WHERE { GRAPH ?g { ?channel ks:schedule ?schedule } "
+        f'FILTER (?schedule != "{schedule}") }}'
+    )
+    drop = conf.data_dir / "drop" / "rss"
+    drop.mkdir(parents=True)
+    (drop / "a.xml").write_bytes((FIXTURES / "page-a.xml").read_bytes())
+    return drop
+
+
+def test_schedules_are_read_in_swedish_time() -> None:
+    summer = dt.datetime(2026, 7, 1, 2, 30, tzinfo=dt.UTC)  # 04:30 in Stockholm (CEST)
+    assert last_scheduled("0 3 * * *", summer) == dt.datetime(2026, 7, 1, 1, 0, tzinfo=dt.UTC)
+    winter = dt.datetime(2026, 1, 15, 2, 30, tzinfo=dt.UTC)  # 03:30 in Stockholm (CET)
+    assert last_scheduled("0 3 * * *", winter) == dt.datetime(2026, 1, 15, 2, 0, tzinfo=dt.UTC)
+    on_time = dt.datetime(2026, 1, 15, 2, 0, tzinfo=dt.UTC)
+    assert last_scheduled("0 3 * * *", on_time) == on_time
+
+
+def test_a_due_source_is_harvested_once_per_scheduled_time(store: Store, conf: Settings) -> None:
+    only_scheduled(store, conf, "0 3 * * *")
+    night = dt.datetime(2026, 7, 1, 1, 5, tzinfo=dt.UTC)  # 03:05 in Stockholm
+    first = run_due(store, conf, now=night)
+    assert first.due == ["rss"] and not first.problems and not first.failed
+    assert ok(first.reports["rss"]).added == 1
+    assert "Antikoagulantia inför operation" in items(store)
+
+    later = run_due(store, conf, now=night + dt.timedelta(hours=20))  # before the next 03:00
+    assert later.due == [] and later.reports == {}
+
+    next_night = run_due(store, conf, now=night + dt.timedelta(days=1))
+    assert next_night.due == ["rss"]
+    assert ok(next_night.reports["rss"]).not_modified == 1
+
+
+def test_an_unreadable_schedule_is_reported_and_skipped(store: Store, conf: Settings) -> None:
+    only_scheduled(store, conf, "varje natt")
+    result = run_due(store, conf, now=dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
+    assert result.due == []
+    assert [(p.source, p.schedule) for p in result.problems] == [("rss", "varje natt")]
+    assert "cron" in result.problems[0].message_sv
+
+
+def test_the_service_scheduler_harvests_in_the_background(store: Store, conf: Settings) -> None:
+    only_scheduled(store, conf, "* * * * *")
+    changes: list[str] = []
+    scheduler = Scheduler(store, conf, on_change=changes.append, interval_s=0.05)
+    scheduler.start()
+    try:
+        for _ in range(600):  # up to 30 s on a busy machine; normally one pass
+            if scheduler.runs:
+                break
+            time.sleep(0.05)
+    finally:
+        scheduler.stop()
+    assert scheduler.runs >= 1
+    assert "Antikoagulantia inför operation" in items(store)
+    assert changes and set(changes) == {"rss"}  # the index is told which source changed

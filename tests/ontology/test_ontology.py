@@ -81,9 +81,11 @@ EXPECTED_NOTATIONS: dict[str, list[str]] = {
         "rorelseorganens-sjukdomar sallsynta-sjukdomar tandvard aldres-halsa-och-palliativ-vard "
         "ogonsjukdomar oron-nas-och-halssjukdomar vardhygien"
     ),
-    "lifecycle": words("utkast remiss gallande under-revidering ersatt tillbakadragen arkiverad"),
+    "lifecycle": words(
+        "utkast remiss gallande under-revidering ersatt tillbakadragen arkiverad pilot"
+    ),
     "approval-status": words(
-        "foreslagen under-bedomning godkand godkand-villkor pausad avvecklad avslagen"
+        "foreslagen under-bedomning godkand godkand-villkor pausad avvecklad avslagen pilot"
     ),
     "integration-level": words("lank metadata fulltext-index fulltext-visning"),
     "relation-type": words(

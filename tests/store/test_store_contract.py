@@ -22,9 +22,15 @@ def item(n: int) -> NamedNode:
     return NamedNode(f"https://kunskapsgraf.se/id/item/a/{n}")
 
 
-@pytest.fixture(params=["memory", "oxigraph"])
+@pytest.fixture(params=["memory", "oxigraph", "remote"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    s = open_store(Settings(store=request.param, data_dir=tmp_path))
+    if request.param == "remote":
+        # A real Oxigraph server (see tests/conftest.py), emptied before each test.
+        remote: Settings = request.getfixturevalue("remote_settings")
+        s = open_store(remote)
+        s.update("DROP SILENT ALL")
+    else:
+        s = open_store(Settings(store=request.param, data_dir=tmp_path))
     yield s
     s.close()
 
@@ -34,6 +40,13 @@ def test_open_store_chooses_backend_from_settings(tmp_path: Path) -> None:
     disk = open_store(Settings(store="oxigraph", data_dir=tmp_path))
     assert disk.name == "oxigraph"
     assert (tmp_path / "oxigraph").is_dir()
+
+
+def test_open_store_chooses_the_remote_backend(remote_settings: Settings) -> None:
+    remote = open_store(remote_settings)
+    assert remote.name == "remote"
+    assert remote.ask("ASK { }")
+    remote.close()
 
 
 def test_select_reads_union_of_named_graphs(store: Store) -> None:

@@ -28,14 +28,20 @@ def ready(store: StoreDep, search: SearchDep) -> Health | JSONResponse:
         checks["store"] = {"ok": store.ask("ASK { ?s ?p ?o }") or True, "backend": store.name}
     except Exception as exc:  # any failure here means "not ready", never a crash
         checks["store"] = {"ok": False, "error": str(exc)}
-    checks["index"] = {"ok": True, "documents": search.index.document_count()}
-    if not checks["store"]["ok"]:  # type: ignore[index]
+    try:
+        checks["index"] = {"ok": True, "documents": search.index.document_count()}
+    except Exception as exc:  # an index that cannot count its documents cannot search either
+        checks["index"] = {"ok": False, "error": str(exc)}
+    if not all(check["ok"] for check in checks.values()):  # type: ignore[index]
         return JSONResponse(
             {
                 "error": {
                     "status": 503,
                     "code": "not_ready",
-                    "message": {"sv": "Lagret svarar inte.", "en": "The store does not answer."},
+                    "message": {
+                        "sv": "Lagret eller sökindexet svarar inte.",
+                        "en": "The store or the search index does not answer.",
+                    },
                     "details": checks,
                 }
             },

@@ -13,6 +13,8 @@ from pydantic import BaseModel, Field
 from service.api.deps import SearchDep, SettingsDep, StoreDep
 from service.api.models import ErrorResponse
 from service.errors import PayloadTooLarge
+from service.governance import audit
+from service.governance.decisions import require_ingestible
 from service.ingest import RDF_MEDIA_TYPES, authorize, ingest_batch, media_type, parse_rdf
 from service.ingest.lifecycle import change_lifecycle
 from service.ingest.native import map_native
@@ -78,24 +80,32 @@ async def push_items(
     authorization: Annotated[str | None, Header()] = None,
     content_type: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
-    authorize(settings, source, _token(authorization))
+    principal = authorize(settings, source, _token(authorization))
+    require_ingestible(store, source)  # suspended, rejected or retired: no new content
     body = await read_body(request, settings.max_body_bytes)
     kind = media_type(content_type)
     mapping_version = "rdf"
+    codes = None
     if kind in RDF_MEDIA_TYPES:
         ontology = settings.ontology_dir / "kunskapsgraf.ttl"
         triples = parse_rdf(body, kind, ontology_file=ontology)
     else:
-        triples, mapping_version, _ = map_native(settings, source, [(body, None)], kind or None)
+        native = map_native(settings, source, [(body, None)], kind or None, store=store)
+        triples, mapping_version = native.triples, native.mapping_version
+        codes = native.links.as_json()
     report = ingest_batch(
         store,
         settings,
         source,
         triples,
         mapping_version=mapping_version,
+        codes=codes,
         run_log=_run_log(request),
-        on_change=lambda: search.refresh(store, vocabulary_changed=False),
     )
+    # The index follows in the same request: only the items this write touched.
+    search.update_items(store, report.added + report.updated)
+    request.app.state.related.refresh_soon(store)  # rebuilt from the search documents
+    audit.record_write(store, principal, "items-pushed", report)
     return report.as_json()
 
 
@@ -121,7 +131,7 @@ def withdraw(
     settings: SettingsDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
-    authorize(settings, source, _token(authorization))
+    principal = authorize(settings, source, _token(authorization))
     report = change_lifecycle(
         store,
         settings,
@@ -129,8 +139,11 @@ def withdraw(
         f"{source}:{local_id}",
         "tillbakadragen",
         run_log=_run_log(request),
-        on_change=lambda: search.refresh(store, vocabulary_changed=False),
     )
+    # The index follows in the same request: only the items this write touched.
+    search.update_items(store, report.added + report.updated)
+    request.app.state.related.refresh_soon(store)  # rebuilt from the search documents
+    audit.record_write(store, principal, "item-withdrawn", report)
     return report.as_json()
 
 
@@ -149,7 +162,7 @@ def supersede(
     settings: SettingsDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
-    authorize(settings, source, _token(authorization))
+    principal = authorize(settings, source, _token(authorization))
     report = change_lifecycle(
         store,
         settings,
@@ -158,8 +171,11 @@ def supersede(
         "ersatt",
         replaced_by=body.replacedBy,
         run_log=_run_log(request),
-        on_change=lambda: search.refresh(store, vocabulary_changed=False),
     )
+    # The index follows in the same request: only the items this write touched.
+    search.update_items(store, report.added + report.updated)
+    request.app.state.related.refresh_soon(store)  # rebuilt from the search documents
+    audit.record_write(store, principal, "item-superseded", report)
     return report.as_json()
 
 
