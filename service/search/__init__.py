@@ -61,8 +61,10 @@ KIND_BOOST = {"product": 1.1, "recommendation": 1.05, "section": 1.0, "supplemen
 OVERDUE_FACTOR = 0.7
 # In a region's context its own supplements are what the user asked for.
 OWN_REGION_BOOST = 1.15
-# Relevance ranking re-scores at least this many of the index's best candidates.
-RERANK_WINDOW = 100
+# Relevance ranking re-scores at least this many of the index's best candidates, the same
+# number for every page: a window that grew with the page re-ranked a different pool per
+# page, so boosted items moved between pages (repeated on one, missing from another).
+RERANK_WINDOW = 500
 MAX_RESULT_WINDOW = 10_000
 # Queries of this many units that find nothing with every unit required are run again with
 # any unit matching.

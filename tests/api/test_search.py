@@ -165,3 +165,16 @@ def test_the_demo_codes_synonyms_find_content_by_abbreviation(client: TestClient
         body = client.get("/api/search", params={"q": query}).json()
         assert concept in {c["id"] for c in body["concepts"]}, query
         assert item in {i["id"] for i in body["items"]}, query
+
+
+def test_pages_neither_repeat_nor_skip_results(client: TestClient) -> None:
+    # Re-ranking (overdue lower, own region higher) must use the same pool on every page;
+    # "behandling" has a few hundred hits, more than the first pages' worth.
+    first = client.get("/api/search", params={"q": "behandling", "limit": 50}).json()
+    total = first["total"]
+    assert total > 150
+    seen: list[str] = []
+    for offset in range(0, total, 50):
+        page = client.get("/api/search", params={"q": "behandling", "offset": offset, "limit": 50})
+        seen += [i["id"] for i in page.json()["items"]]
+    assert len(seen) == len(set(seen)) == total
