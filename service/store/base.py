@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import BinaryIO, Protocol, runtime_checkable
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Triple
 
 Term = NamedNode | BlankNode | Literal
 Row = dict[str, Term]
@@ -73,3 +73,17 @@ class Store(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def solution_rows(solutions: QuerySolutions) -> list[Row]:
+    """SELECT solutions as rows: variable name → term, unbound variables left out."""
+    names = [v.value for v in solutions.variables]
+    rows: list[Row] = []
+    for solution in solutions:
+        row: Row = {}
+        for name in names:
+            term = solution[name]
+            if term is not None and not isinstance(term, Triple):
+                row[name] = term
+        rows.append(row)
+    return rows

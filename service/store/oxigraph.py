@@ -23,7 +23,8 @@ from pyoxigraph import (
 )
 
 from service.errors import InvalidQuery, StoreUnavailable
-from service.store.base import Row, Substitutions
+from service.store.base import Row, Substitutions, solution_rows
+from service.store.bindings import with_values
 from service.terms import PREFIXES
 
 # pyoxigraph puts positions in its messages: "error at 1:26: …" (SPARQL) or
@@ -43,59 +44,6 @@ def _substitutions(
     if not values:
         return None
     return {Variable(name): term for name, term in values.items()}
-
-
-_IRI = re.compile(r"<[^<>\"{}|^`\\\s]*>")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _where_brace(query: str) -> int | None:
-    """Offset of the ``{`` that opens the WHERE clause of a SELECT or ASK query (comments,
-    strings and IRIs skipped); None for other query forms."""
-    i, n = 0, len(query)
-    form: str | None = None
-    while i < n:
-        c = query[i]
-        if c == "#":
-            end = query.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif c in "\"'":
-            quote = c * 3 if query.startswith(c * 3, i) else c
-            j = i + len(quote)
-            while j < n and not query.startswith(quote, j):
-                j += 2 if query[j] == "\\" else 1
-            i = j + len(quote)
-        elif c == "<" and (iri := _IRI.match(query, i)):
-            i = iri.end()
-        elif c in "?$" or c.isalpha():
-            name = _NAME.match(query, i + 1 if c in "?$" else i)
-            end = name.end() if name else i + 1
-            word = query[i:end].upper()
-            if form is None and word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-                form = word
-            i = end
-        elif c == "{":
-            return i if form in ("SELECT", "ASK") else None
-        else:
-            i += 1
-    return None
-
-
-def _with_values(query: str, values: Substitutions) -> str | None:
-    """The query with its bindings as a VALUES block opening the WHERE clause, or None when
-    that cannot be done safely (blank nodes or RDF-star terms, an unusual query shape).
-
-    Why: pyoxigraph applies ``substitutions`` after evaluating the pattern, so a bound
-    item still costs a scan of everything (1–2 s per item page at 100,000 items); a VALUES
-    block at the start of the group is joined first (well under a millisecond)."""
-    if any(isinstance(t, (BlankNode, Triple)) for t in values.values()):
-        return None
-    at = _where_brace(query)
-    if at is None:
-        return None
-    names = " ".join(f"?{Variable(name).value}" for name in values)
-    terms = " ".join(str(term) for term in values.values())  # N-Triples syntax, escaped
-    return f"{query[: at + 1]} VALUES ({names}) {{ ({terms}) }} {query[at + 1 :]}"
 
 
 class OxigraphStore:
@@ -139,7 +87,7 @@ class OxigraphStore:
         self, query: str, substitutions: Substitutions | None
     ) -> QuerySolutions | QueryBoolean | QueryTriples:
         if substitutions:
-            rewritten = _with_values(query, substitutions)
+            rewritten = with_values(query, substitutions)
             if rewritten is not None:
                 query, substitutions = rewritten, None
         try:
@@ -158,16 +106,7 @@ class OxigraphStore:
             raise InvalidQuery(
                 "Frågan är inte en SELECT-fråga.", "The query is not a SELECT query."
             )
-        names = [v.value for v in result.variables]
-        rows: list[Row] = []
-        for solution in result:
-            row: Row = {}
-            for name in names:
-                term = solution[name]
-                if term is not None and not isinstance(term, Triple):
-                    row[name] = term
-            rows.append(row)
-        return rows
+        return solution_rows(result)
 
     def ask(self, query: str, substitutions: Substitutions | None = None) -> bool:
         result = self._query(query, substitutions)

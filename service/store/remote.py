@@ -33,7 +33,8 @@ from pyoxigraph import (
 )
 
 from service.errors import InvalidQuery, StoreUnavailable
-from service.store.base import Row, Substitutions, Term
+from service.store.base import Row, Substitutions, Term, solution_rows
+from service.store.bindings import with_values
 from service.store.oxigraph import syntax_position
 from service.terms import PREFIXES
 
@@ -54,6 +55,14 @@ def values_clause(substitutions: Substitutions | None) -> str:
     names = " ".join(f"?{name}" for name in substitutions)
     terms = " ".join(term_sparql(term) for term in substitutions.values())
     return f"\nVALUES ({names}) {{ ({terms}) }}"
+
+
+def _bound(query: str, substitutions: Substitutions | None) -> str:
+    """The query with its bindings: a VALUES block opening the WHERE clause where that can be
+    done (:mod:`service.store.bindings`), else a trailing VALUES clause."""
+    if not substitutions:
+        return query
+    return with_values(query, substitutions) or query + values_clause(substitutions)
 
 
 def _local_form(query: str) -> type:
@@ -171,7 +180,7 @@ class RemoteSparqlStore:
     def _query(self, query: str, substitutions: Substitutions | None, accept: str) -> bytes:
         return self._post(
             self.query_url,
-            PROLOGUE + query + values_clause(substitutions),
+            PROLOGUE + _bound(query, substitutions),
             "application/sparql-query",
             accept,
         )
@@ -186,16 +195,7 @@ class RemoteSparqlStore:
         body = self._query(query, substitutions, SPARQL_JSON)
         result = pyoxigraph.parse_query_results(body, QueryResultsFormat.JSON)
         assert isinstance(result, QuerySolutions)
-        names = [v.value for v in result.variables]
-        rows: list[Row] = []
-        for solution in result:
-            row: Row = {}
-            for name in names:
-                term = solution[name]
-                if term is not None and not isinstance(term, Triple):
-                    row[name] = term
-            rows.append(row)
-        return rows
+        return solution_rows(result)
 
     def ask(self, query: str, substitutions: Substitutions | None = None) -> bool:
         if _local_form(query) is not QueryBoolean:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import threading
 from collections import Counter
@@ -30,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import rdflib
-from pyoxigraph import NamedNode, Quad, RdfFormat, Triple, serialize
+from pyoxigraph import NamedNode, Quad, Triple
 
 from service.config import Settings
 from service.corpus import ontology_files, shape_files, vocabulary_files
@@ -48,6 +47,7 @@ from service.store.base import Store
 from service.store.loading import LoadSource, parse_file, rdf_format
 from service.store.oxigraph import OxigraphStore
 from service.terms import GRAPH_ONTOLOGY, GRAPH_SHAPES, KS, KSG, KSS, vocab_graph
+from service.validation.convert import add_triples
 from service.validation.reasoner import ConsistencyResult, check_consistency
 from service.validation.shacl import (
     ValidationReport,
@@ -190,9 +190,7 @@ def _model_graph(settings: Settings) -> rdflib.Graph:
 
 def _quads_to_rdflib(quads: Sequence[Quad], graph: rdflib.Graph) -> None:
     """Add the quads' triples to ``graph`` (validation sees one merged graph)."""
-    data = io.BytesIO()
-    serialize((q.triple for q in quads), data, RdfFormat.N_TRIPLES)
-    graph.parse(data=data.getvalue().decode("utf-8"), format="nt")
+    add_triples((q.triple for q in quads), graph)
 
 
 def _stored_content(store: Store) -> list[Quad]:

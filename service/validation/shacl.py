@@ -785,7 +785,29 @@ class _TripleIndex:
             yield from self
 
 
-class _IndexStore(RdflibStore):
+class _NamespaceStore(RdflibStore):
+    """The namespace bindings of the read-only stores below, kept in a plain dict."""
+
+    _namespaces: dict[str, URIRef]
+
+    def bind(self, prefix: str, namespace: Any, override: bool = True) -> None:
+        if override or prefix not in self._namespaces:
+            self._namespaces[prefix] = URIRef(namespace)
+
+    def namespace(self, prefix: str) -> URIRef | None:
+        return self._namespaces.get(prefix)
+
+    def prefix(self, namespace: Any) -> str | None:
+        for prefix, known in self._namespaces.items():
+            if known == namespace:
+                return prefix
+        return None
+
+    def namespaces(self) -> Iterator[tuple[str, URIRef]]:
+        yield from list(self._namespaces.items())
+
+
+class _IndexStore(_NamespaceStore):
     """A read-only rdflib store over a :class:`_TripleIndex`, for the data graph pyshacl reads.
 
     pyshacl wraps the data graph in an rdflib Dataset, which insists on a context- and
@@ -818,22 +840,6 @@ class _IndexStore(RdflibStore):
     def add_graph(self, graph: Any) -> None:
         pass
 
-    def bind(self, prefix: str, namespace: Any, override: bool = True) -> None:
-        if override or prefix not in self._namespaces:
-            self._namespaces[prefix] = URIRef(namespace)
-
-    def namespace(self, prefix: str) -> URIRef | None:
-        return self._namespaces.get(prefix)
-
-    def prefix(self, namespace: Any) -> str | None:
-        for prefix, known in self._namespaces.items():
-            if known == namespace:
-                return prefix
-        return None
-
-    def namespaces(self) -> Iterator[tuple[str, URIRef]]:
-        yield from list(self._namespaces.items())
-
     def add(self, triple: Any, context: Any, quoted: bool = False) -> None:
         raise TypeError("the indexed data graph is read-only")
 
@@ -845,7 +851,7 @@ _TARGET_NODE = SH.targetNode  # rdflib's namespace attribute lookup is slow in h
 _NO_CONTEXTS: Iterator[Any] = iter(())  # rdflib's Graph.triples ignores them; one empty iterator
 
 
-class _TargetedStore(RdflibStore):
+class _TargetedStore(_NamespaceStore):
     """A shapes graph for one run: the plan's shapes (without targets) plus ``sh:targetNode``
     triples kept in sets.
 
@@ -893,22 +899,6 @@ class _TargetedStore(RdflibStore):
     def __len__(self, context: Any = None) -> int:
         targets = sum(len(nodes) for nodes in self._targets.values())
         return self._base.size + len(self._added) + targets
-
-    def bind(self, prefix: str, namespace: Any, override: bool = True) -> None:
-        if override or prefix not in self._namespaces:
-            self._namespaces[prefix] = URIRef(namespace)
-
-    def namespace(self, prefix: str) -> URIRef | None:
-        return self._namespaces.get(prefix)
-
-    def prefix(self, namespace: Any) -> str | None:
-        for prefix, known in self._namespaces.items():
-            if known == namespace:
-                return prefix
-        return None
-
-    def namespaces(self) -> Iterator[tuple[str, URIRef]]:
-        yield from list(self._namespaces.items())
 
     def add(self, triple: Any, context: Any, quoted: bool = False) -> None:
         # pyshacl adds its system triples (already in the plan's shapes); anything else goes

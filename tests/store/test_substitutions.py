@@ -7,7 +7,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Variable
 
 from service.queries import load_query, query_names
 from service.store import Store
-from service.store.oxigraph import _where_brace, _with_values
+from service.store.bindings import where_brace, with_values
 from service.terms import PREFIXES
 
 ITEM = NamedNode("https://kunskapsgraf.se/id/item/nkk/astma-vuxna")
@@ -19,7 +19,7 @@ def test_the_values_block_opens_the_where_clause_whatever_comes_before() -> None
         "SELECT ?item ?title FROM <https://e/g#1> WHERE {\n"
         '  ?item ks:title ?title FILTER(?title != "x{y")\n}'
     )
-    rewritten = _with_values(query, {"item": ITEM, "title": Literal('a "b"', language="sv")})
+    rewritten = with_values(query, {"item": ITEM, "title": Literal('a "b"', language="sv")})
     assert rewritten is not None
     values = f'WHERE {{ VALUES (?item ?title) {{ ({ITEM} "a \\"b\\""@sv) }}'
     assert values in rewritten
@@ -27,8 +27,8 @@ def test_the_values_block_opens_the_where_clause_whatever_comes_before() -> None
 
 
 def test_other_shapes_keep_pyoxigraph_substitutions() -> None:
-    assert _where_brace("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") is None
-    assert _with_values("SELECT ?s WHERE { ?s ?p ?o }", {"s": BlankNode()}) is None
+    assert where_brace("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") is None
+    assert with_values("SELECT ?s WHERE { ?s ?p ?o }", {"s": BlankNode()}) is None
 
 
 def test_every_fixed_query_gives_the_same_rows_both_ways(demo_store: Store) -> None:
@@ -36,7 +36,7 @@ def test_every_fixed_query_gives_the_same_rows_both_ways(demo_store: Store) -> N
     checked = 0
     for name in query_names():
         text = load_query(name)
-        if "?item" not in text or _where_brace(text) is None:
+        if "?item" not in text or where_brace(text) is None:
             continue
         via_values = demo_store.select(text, {"item": ITEM})
         native = raw.query(
