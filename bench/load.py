@@ -1,11 +1,18 @@
 """Load: the service on 127.0.0.1 under a realistic mix, at 100,000 items.
 
     .venv/bin/python bench/load.py [--items 100000] [--users 8 32 64] [--seconds 30]
-                                   [--data-dir var/bench/load-100k]
+                                   [--think 1.0] [--data-dir var/bench/load-100k]
 
-The mix: 60 % search with a facet filter, 25 % suggest, 10 % item pages, 5 % related. Each
-user is a closed loop (next request when the last answered, no think time), all users in one
-asyncio client with keep-alive connections. The corpus is bench/generate.py's, loaded once
+The mix: 60 % search with a facet filter, 25 % suggest, 10 % item pages, 5 % related. All
+users run in one asyncio client with keep-alive connections, in two models, one after the
+other:
+
+- **users**: each user pauses between an answer and its next request for a random think time
+  (exponential, mean ``--think`` seconds; 1 s is a fast user: staff reading results pause far
+  longer, so 32 such users ask as much as a few hundred people searching at a normal pace);
+- **closed loop**: no think time, the next request as soon as the last answered: the
+  saturation test, which shows the capacity of one process (requests/s) and the queueing
+  beyond it. The corpus is bench/generate.py's, loaded once
 with the model and the demo corpus into an on-disk store under ``--data-dir`` (kept between
 runs; the first start also builds the search index there). The server is ``kunskapsgraf
 serve``: one process (the embedded store admits one process; see docs/operations.md).
@@ -78,6 +85,8 @@ def start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes
         "KUNSKAPSGRAF_PORT": str(port),
         "KUNSKAPSGRAF_RATE_LIMIT_PER_MINUTE": "0",  # one client address makes all requests
         "KUNSKAPSGRAF_LOG_LEVEL": "INFO",  # the access log stays on, as in production
+        # The mix has no SPARQL: no snapshot of the whole store in the background meanwhile.
+        "KUNSKAPSGRAF_SPARQL_WARM_UP": "false",
     }
     binary = Path(sys.executable).with_name("kunskapsgraf")
     out = log.open("ab")
@@ -143,7 +152,13 @@ class Level:
 
 
 async def run_level(
-    base: str, work: Workload, users: int, seconds: float, seed: int, mix: dict[str, int]
+    base: str,
+    work: Workload,
+    users: int,
+    seconds: float,
+    seed: int,
+    mix: dict[str, int],
+    think: float = 0.0,
 ) -> Level:
     level = Level(users, seconds)
     kinds = [k for k in mix if mix[k] > 0]
@@ -169,6 +184,8 @@ async def run_level(
                     level.errors[kind] += 1
                     if len(level.examples) < 5:
                         level.examples.append(problem)
+                if think > 0:
+                    await asyncio.sleep(rng.expovariate(1 / think))
 
         await asyncio.gather(*(user(i) for i in range(users)))
     return level
@@ -179,12 +196,12 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
-def report(level: Level) -> None:
+def report(level: Level, model: str) -> None:
     total = sum(len(v) for v in level.latencies.values())
     errors = sum(level.errors.values())
     print(
-        f"\n{level.users} users, {level.seconds:.0f} s: {total / level.seconds:.0f} requests/s, "
-        f"{errors} errors"
+        f"\n{level.users} users ({model}), {level.seconds:.0f} s: "
+        f"{total / level.seconds:.0f} requests/s, {errors} errors"
     )
     print(f"  {'kind':<8} {'n':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} errors")
     for kind, _ in MIX:
@@ -206,6 +223,12 @@ def main() -> int:
     parser.add_argument("--users", type=int, nargs="+", default=[8, 32, 64])
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--warmup", type=float, default=10)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="mean think time of a user in seconds (0: only the closed loop)",
+    )
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument(
@@ -231,8 +254,14 @@ def main() -> int:
         )
         print(f"mix: {mix}")
         asyncio.run(run_level(base, work, 8, args.warmup, seed=0, mix=mix))  # warm caches
-        for users in args.users:
-            report(asyncio.run(run_level(base, work, users, args.seconds, seed=users, mix=mix)))
+        models = [(f"think time, mean {args.think:g} s", args.think)] if args.think > 0 else []
+        models.append(("closed loop, no think time", 0.0))
+        for model, think in models:
+            for users in args.users:
+                level = asyncio.run(
+                    run_level(base, work, users, args.seconds, seed=users, mix=mix, think=think)
+                )
+                report(level, model)
     finally:
         server.terminate()
         server.wait(timeout=60)

@@ -317,7 +317,9 @@ def _run_with_store(args: argparse.Namespace, settings: Settings, store: Store) 
                 "Ange en källa (kunskapsgraf harvest KÄLLA) eller --due.",
                 "Give a source (kunskapsgraf harvest SOURCE) or --due.",
             )
-        harvested = harvest(store, settings, args.source, run_log=log)
+        from service.governance.audit import operator
+
+        harvested = harvest(store, settings, args.source, run_log=log, actor=operator())
         for problem in harvested.errors:
             print(f"  problem: {problem}")
         print(
@@ -371,12 +373,10 @@ def _run_with_store(args: argparse.Namespace, settings: Settings, store: Store) 
 
 def _decide(args: argparse.Namespace, settings: Settings, store: Store) -> int:
     """The API's decision (``POST /api/sources/{source}/decisions``) from the command line,
-    audited as the operator (``cli:<user>``, an administrator: they hold the store)."""
+    audited as the operator (``cli-<user>``, an administrator: they hold the store)."""
     import datetime as dt
-    import getpass
 
     from service.governance import audit, decisions
-    from service.governance.roles import Principal
     from service.terms import source_iri
 
     try:
@@ -393,10 +393,9 @@ def _decide(args: argparse.Namespace, settings: Settings, store: Store) -> int:
         decided_by=args.decided_by,
     )
     before, after = decisions.decide(store, settings, args.source, decision)
-    operator = Principal(f"cli-{getpass.getuser()}", "administrator")
     audit.record(
-        store, operator, "approval-decision", source_iri(args.source).value, before=before,
-        after=after,
+        store, audit.operator(), "approval-decision", source_iri(args.source).value,
+        before=before, after=after,
     )  # fmt: skip
     print(json.dumps({"previous": before, "approval": after}, ensure_ascii=False, indent=2))
     return 0
@@ -440,8 +439,10 @@ SUFFIX_MEDIA_TYPES = {
 
 
 def _ingest(args: argparse.Namespace, settings: Settings, store: Store) -> int:
-    """The push API's pipeline from the command line; exit 1 when the batch is rejected."""
+    """The push API's pipeline from the command line; exit 1 when the batch is rejected.
+    A stored batch is audited like a push, as the operator."""
     from service.errors import ValidationFailed
+    from service.governance import audit
     from service.ingest import ingest_batch, parse_rdf
     from service.ingest.native import map_native, read_documents
     from service.ingest.runs import RunLog
@@ -485,6 +486,8 @@ def _ingest(args: argparse.Namespace, settings: Settings, store: Store) -> int:
             print(f"  ✗ {result['item'] or result['focusNode']}  fält {field}")
             print(f"      {result['message']['sv']}")
         return 1
+    via = {"via": "cli", "file": str(args.path)}
+    audit.record_write(store, audit.operator(), "items-pushed", report, details=via)
     counts = report.counts()
     print(
         f"{report.status}: {counts['added']} nya, {counts['updated']} ändrade, "
@@ -496,9 +499,10 @@ def _ingest(args: argparse.Namespace, settings: Settings, store: Store) -> int:
 
 def _harvest_due(store: Store, settings: Settings, log: RunLog) -> int:
     """Every source whose schedule has come round; exit 1 when anything was reported."""
+    from service.governance.audit import operator
     from service.harvest.schedule import run_due
 
-    result = run_due(store, settings, run_log=log)
+    result = run_due(store, settings, run_log=log, actor=operator())
     for problem in result.problems:
         print(f"  körschema för {problem.source}: {problem.message_sv}")
     if not result.due:

@@ -102,6 +102,12 @@ class Settings(BaseSettings):
         description="Where the on-disk search index (tantivy) lives; default data_dir/"
         "search-index. The in-memory store keeps its index in RAM.",
     )
+    search_facet_cache_size: int = Field(
+        default=1024,
+        ge=0,
+        description="Facet counts kept in memory for this many distinct searches (query, "
+        "filters, day); every index write empties the cache. 0 turns it off.",
+    )
     search_max_query_chars: int = Field(
         default=200, ge=10, le=2000, description="Longest search query accepted (characters)."
     )

@@ -3,6 +3,7 @@ store/search lifecycle."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -73,6 +74,11 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.state.store = store if store is not None else open_store(settings)
         app.state.search.refresh(app.state.store)
         app.state.related.refresh(app.state.store)  # built from the search documents
+        # What start-up read (documents, concepts, matrices: millions of objects at 100,000
+        # items) lives as long as the process: the cyclic collector need not scan it again,
+        # which would pause whichever request triggers a full collection.
+        gc.collect()
+        gc.freeze()
         if settings.sparql_warm_up:
             app.state.sparql.warm_soon(app.state.store)
         scheduler = _start_scheduler(app) if settings.harvest_scheduler else None

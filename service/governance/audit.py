@@ -7,12 +7,21 @@ An event is a ``prov:Activity`` (``ksi:audit/<uuid>``) with its action as ``rdfs
 supplement) and the states before and after (``prov:invalidated`` / ``prov:generated`` →
 ``prov:Entity`` with the state as JSON in ``prov:value``). Nothing here deletes or rewrites an
 event; the audit graph is not among the public graphs (``service.sparql.visibility``).
+
+Every write path records here through :func:`record` / :func:`record_write`: the API with the
+caller's token principal, the command line (``decide``, ``ingest``, ``harvest``) as the
+operator (:func:`operator`, ``cli-<OS user>``) and the service's own harvest scheduler as
+:data:`SCHEDULER`. As for the API, a write that changed nothing (``unchanged``) or was
+rejected whole (SHACL violations; nothing stored) is not an audit event; the run log
+(``GET /api/sources/{source}/runs``) keeps those.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
+import re
 import uuid
 from typing import Any
 
@@ -28,6 +37,23 @@ GRAPH_AUDIT = NamedNode(KSG + "audit")
 PROV = "http://www.w3.org/ns/prov#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+# The service's own harvest scheduler (KUNSKAPSGRAF_HARVEST_SCHEDULER): no person starts its
+# runs. An administrator's powers, like the operator's: it writes outside any token's scope.
+SCHEDULER = Principal("scheduler", "administrator")
+
+
+def operator() -> Principal:
+    """The person at the command line, named by their OS account (``cli-<user>``; ``cli``
+    when the system has no name for it). Whoever runs the command line holds the store and so
+    every power: an administrator, for decisions and writes alike (one agent, one role)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        user = ""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", user).strip("-")  # the id becomes part of an IRI
+    return Principal(f"cli-{safe}" if safe else "cli", "administrator")
 
 
 def principal_iri(principal: Principal) -> NamedNode:
@@ -123,21 +149,23 @@ def _json(row: Any, name: str) -> Any:
     return json.loads(text) if text is not None else None
 
 
-def record_write(store: Store, principal: Principal, action: str, report: Any) -> str | None:
+def record_write(
+    store: Store,
+    principal: Principal,
+    action: str,
+    report: Any,
+    *,
+    details: dict[str, Any] | None = None,
+) -> str | None:
     """Record an ingestion write (an ``IngestReport``) when it changed something; a no-op
-    write leaves the store, and so the audit trail, untouched."""
+    write leaves the store, and so the audit trail, untouched. ``details`` (JSON) say more
+    about the write in the state after it, e.g. the file or the harvest it came from; they
+    cannot replace the batch's own ``run``, ``added`` and ``updated``."""
     if report.status != "stored":
         return None
+    after = {"run": report.run, "added": sorted(report.added), "updated": sorted(report.updated)}
     return record(
-        store,
-        principal,
-        action,
-        f"{KSI}source/{report.source}",
-        after={
-            "run": report.run,
-            "added": sorted(report.added),
-            "updated": sorted(report.updated),
-        },
+        store, principal, action, f"{KSI}source/{report.source}", after=(details or {}) | after
     )
 
 

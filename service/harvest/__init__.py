@@ -39,6 +39,11 @@ of the source that the crawl did not list are archived (:mod:`service.harvest.ar
 more batch through ``ingest_batch``, lifecycle ``arkiverad``), never deleted. A crawl that
 lists nothing archives nothing.
 
+**Audit**: each stored batch (content, archiving) is an event in the audit trail
+(:mod:`service.governance.audit`), associated with whoever started the harvest: the operator
+at the command line, or the service's scheduler. As for a push, a batch that changes nothing or
+is rejected is no event; the run log keeps it.
+
 Nothing here knows the HTTP server side; the CLI and the API call :func:`harvest`.
 """
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 import pyoxigraph
@@ -20,13 +21,15 @@ from pyoxigraph import NamedNode, Quad, Triple
 
 from service.config import Settings
 from service.errors import InvalidParameter, KunskapsgrafError, NotFound, ValidationFailed
+from service.governance import audit
+from service.governance.roles import Principal
 from service.harvest.archive import archive_items
 from service.harvest.fetch import Fetched, Fetcher, FetchError, UrlFetcher, check_url
 from service.harvest.links import feed_links, json_next, link_header_next, sitemap
 from service.harvest.options import HarvestOptions, load_options
 from service.harvest.state import HarvestState, Validators
 from service.ingest.linking import StoreConcepts
-from service.ingest.pipeline import ingest_batch
+from service.ingest.pipeline import IngestReport, ingest_batch
 from service.ingest.runs import RunLog
 from service.mapping import CodeLinks, load_source_mapping, map_input
 from service.mapping.readers import read
@@ -49,6 +52,8 @@ XML_ACCEPT = "application/xml, text/xml;q=0.9, */*;q=0.1"
 _CHANNEL_TYPE = KSV + "channel-type/"
 _LIFECYCLE = KSV + "lifecycle/"
 _DERIVED_FROM = NamedNode(KS + "wasDerivedFrom")
+
+Trigger = Literal["manual", "schedule"]  # started by someone now, or by a channel's schedule
 
 _LOCKS: dict[str, threading.Lock] = defaultdict(threading.Lock)
 _LOCKS_LOCK = threading.Lock()
@@ -513,6 +518,8 @@ def harvest(
     run_log: RunLog | None = None,
     on_change: Callable[[], None] | None = None,
     state: HarvestState | None = None,
+    actor: Principal = audit.SCHEDULER,
+    trigger: Trigger = "manual",
 ) -> HarvestReport:
     """Harvest ``source`` now: every pull channel in its register record.
 
@@ -523,6 +530,11 @@ def harvest(
     ``NotFound`` for an unknown source, ``InvalidParameter`` when it has no mapping or no
     pull channel with an address, and ``MappingError`` for a broken ``mapping.toml`` or
     ``harvest.toml``; everything else (fetching, reading, mapping, validation) is reported.
+
+    Each stored batch is an audit event associated with ``actor`` (who started the harvest:
+    the command line passes its operator; by default the service's scheduler):
+    ``items-harvested`` for the content, ``items-archived`` for the archiving, with the
+    ``trigger``, the channels and the counts.
     """
     if not store.describe([source_iri(source)]):
         raise NotFound(
@@ -578,8 +590,34 @@ def harvest(
             else:
                 _crawl_pages(ctx, crawl)
             crawls.append(crawl)
-        _ingest(ctx, crawls, unaddressed, run_log, on_change, state)
+        audited = _Audited(ctx.store, actor, trigger, report, crawls)
+        _ingest(ctx, crawls, unaddressed, run_log, on_change, state, audited)
     return report
+
+
+@dataclass
+class _Audited:
+    """Records a harvest's stored batches in the audit trail, like the API records its
+    writes, with what the harvest had done by then (trigger, channels, counts)."""
+
+    store: Store
+    actor: Principal
+    trigger: Trigger
+    report: HarvestReport
+    crawls: list[_Crawl]
+
+    def __call__(self, action: str, result: IngestReport) -> None:
+        details = {
+            "via": "harvest",
+            "trigger": self.trigger,
+            "channels": [c.channel.iri for c in self.crawls],
+            "fetched": self.report.fetched,
+            "notModified": self.report.not_modified,
+            "items": self.report.items,
+            "kept": self.report.kept,
+            "problems": len(self.report.errors),
+        }
+        audit.record_write(self.store, self.actor, action, result, details=details)
 
 
 def _ingest(
@@ -589,6 +627,7 @@ def _ingest(
     run_log: RunLog | None,
     on_change: Callable[[], None] | None,
     state: HarvestState,
+    audited: _Audited,
 ) -> None:
     report, source, settings = ctx.report, ctx.source, ctx.settings
     items: dict[str, list[Triple]] = {}
@@ -665,6 +704,7 @@ def _ingest(
             stored_ok = False
             report.errors.append(HarvestProblem(source, exc.message_sv, exc.message_en))
         else:
+            audited("items-harvested", result)
             report.runs.append(result.run)
             counts = result.counts()
             report.added, report.updated = counts["added"], counts["updated"]
@@ -709,6 +749,7 @@ def _ingest(
                     stored_ok = False
                     report.errors.append(HarvestProblem(source, exc.message_sv, exc.message_en))
                 else:
+                    audited("items-archived", archived)
                     report.runs.append(archived.run)
                     report.archived = len(archived.updated)
 

@@ -7,6 +7,8 @@ records the run, so whatever calls it — ``kunskapsgraf harvest --due`` from cr
 systemd timer, or the service's own scheduler thread (``KUNSKAPSGRAF_HARVEST_SCHEDULER``) —
 can call it as often as it likes: a source runs at most once per scheduled time. A channel
 with an unreadable expression is reported and skipped; it never stops the other sources.
+The audit trail names who ran the schedule: the operator for the command line, the
+``scheduler`` agent for the service's thread, with the trigger ``schedule``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from croniter import croniter
 
 from service.config import Settings
 from service.errors import KunskapsgrafError
+from service.governance import audit
+from service.governance.roles import Principal
 from service.harvest.harvester import PULL_TYPES, HarvestReport, harvest
 from service.harvest.state import HarvestState
 from service.ingest.runs import RunLog
@@ -124,10 +128,12 @@ def run_due(
     run_log: RunLog | None = None,
     on_change: Callable[[str], None] | None = None,
     run: Callable[..., HarvestReport] = harvest,
+    actor: Principal = audit.SCHEDULER,
 ) -> ScheduledRun:
     """Harvest every due source now and record the run (also when it failed, so a broken
     source is retried at its next scheduled time, not in a tight loop). ``on_change`` is
-    called with the key of each source whose content a harvest changed."""
+    called with the key of each source whose content a harvest changed; ``actor`` is who
+    runs the schedule, for the audit trail."""
     now = now or dt.datetime.now(dt.UTC)
     state = HarvestState.for_store(store, settings)
     due, problems = due_sources(store, state, now)
@@ -136,7 +142,14 @@ def run_due(
         changed = (lambda key=source: on_change(key)) if on_change is not None else None
         try:
             result.reports[source] = run(
-                store, settings, source, run_log=run_log, on_change=changed, state=state
+                store,
+                settings,
+                source,
+                run_log=run_log,
+                on_change=changed,
+                state=state,
+                actor=actor,
+                trigger="schedule",
             )
         except KunskapsgrafError as exc:
             result.failed[source] = exc.message_en

@@ -24,14 +24,14 @@ from service.quality.findings import Finding
 from service.queries import load_query
 from service.search.analysis import QueryPlan, edits, plan_query, stems, words
 from service.search.concepts import Concept, Thesaurus
-from service.search.documents import SearchDocument, build_documents, with_values
+from service.search.documents import SearchDocument, build_documents, gc_paused, with_values
 from service.search.facets import (
     FRESHNESS_VALUES,
     NATIONAL,
     SEARCH_FACETS,
 )
 from service.search.gaps import SearchGapLog
-from service.search.index import IndexDocument, SearchIndex, SearchQuery
+from service.search.index import Candidate, IndexDocument, SearchIndex, SearchQuery
 from service.search.projection import (
     FACET_SCHEMES,
     TEXT_DISPLAY_LEVELS,
@@ -74,9 +74,12 @@ OR_FALLBACK_UNITS = 3
 def open_index(settings: Settings) -> SearchIndex:
     """The search index backend named by the settings: tantivy, on disk under the data
     directory for the on-disk store, in RAM for the in-memory store."""
+    cache = settings.search_facet_cache_size
     if settings.store == "memory":
-        return TantivySearchIndex()
-    return TantivySearchIndex(settings.search_index_dir or settings.data_dir / "search-index")
+        return TantivySearchIndex(facet_cache_size=cache)
+    return TantivySearchIndex(
+        settings.search_index_dir or settings.data_dir / "search-index", facet_cache_size=cache
+    )
 
 
 @dataclass
@@ -133,7 +136,7 @@ class SearchService:
         """Re-read everything from the store and reconcile the index (only documents whose
         fingerprint differs are written). Content writes pass ``vocabulary_changed=False``:
         the concepts (~100,000 with the terminologies loaded) are then reused."""
-        with self._lock:
+        with self._lock, gc_paused():
             if vocabulary_changed or not len(self.thesaurus):
                 self.vocabulary = Vocabulary.from_store(store)
                 self.thesaurus = Thesaurus.from_store(store)
@@ -216,12 +219,16 @@ class SearchService:
         )
 
     def _prepare_concepts(self) -> None:
-        schemes: set[str] = set()
+        # Distinct concepts first: 100,000 documents name a few thousand.
+        iris: set[str] = set()
         for d in self.documents.values():
-            for iri in (*d.subjects, *facet_concepts(d)):
-                concept = self.thesaurus.get(iri)
-                if concept is not None and concept.scheme:
-                    schemes.add(concept.scheme)
+            iris.update(d.subjects)
+            iris.update(facet_concepts(d))
+        schemes: set[str] = set()
+        for iri in iris:
+            concept = self.thesaurus.get(iri)
+            if concept is not None and concept.scheme:
+                schemes.add(concept.scheme)
         if schemes != self.thesaurus.labelled_schemes:
             self.content_schemes = schemes
             self.thesaurus.index_labels(stems, schemes)
@@ -245,9 +252,9 @@ class SearchService:
 
     def _rebuild_suggestions(self) -> None:
         counts: Counter[str] = Counter()
-        for d in self.documents.values():
-            if d.public:
-                counts.update({*d.subjects, *facet_concepts(d)})
+        public = [d for d in self.documents.values() if d.public]
+        for d in public:
+            counts.update({*d.subjects, *facet_concepts(d)})
         entries: list[Entry] = []
         for iri, n in counts.items():
             concept = self.thesaurus.get(iri)
@@ -271,7 +278,7 @@ class SearchService:
                 )
         # One title suggestion per distinct title: the most prominent item carrying it.
         best: dict[str, Entry] = {}
-        for entry in self._title_entries(d for d in self.documents.values() if d.public):
+        for entry in self._title_entries(public):
             key = entry.label.casefold()
             if key not in best or entry.weight > best[key].weight:
                 best[key] = entry
@@ -400,12 +407,7 @@ class SearchService:
                 parameter="page",
                 pages=pages,
             )
-        # Documents are read once: a concurrent update may replace entries meanwhile.
-        found = [(c, self.documents.get(c.identifier)) for c in result.candidates]
-        hits = [(c.score * self._boost(d, query), d) for c, d in found if d is not None]
-        if query.sort == "relevance":
-            hits.sort(key=lambda h: (-h[0], h[1].title, h[1].identifier))
-            hits = hits[query.offset : query.offset + query.limit]
+        hits = self._rank(result.candidates, query)
         snippets = self.index.snippets(
             plan,
             {d.identifier: d.body for _, d in hits if _shows_text(d)},
@@ -438,6 +440,33 @@ class SearchService:
         if result.total == 0 and query.text.strip():
             body["suggestions"] = self._zero_result_suggestions(plan)
         return body
+
+    def _rank(
+        self, candidates: list[Candidate], query: SearchQuery
+    ) -> list[tuple[float, SearchDocument]]:
+        """The requested page of the candidates (best first) with the boosts applied. Only
+        candidates that a boost could lift into the page are looked at: a candidate whose
+        score, boosted as much as possible, stays below the page's last candidate boosted as
+        little as possible cannot reach the page, whatever the others' boosts are."""
+        documents = self.documents  # read once: an update may replace it meanwhile
+        if query.sort != "relevance":
+            found = [(c, documents.get(c.identifier)) for c in candidates]
+            return [(c.score, d) for c, d in found if d is not None]
+        wanted = query.offset + query.limit
+        least, most = _boost_bounds(query)
+        cut = -math.inf
+        resolved: list[tuple[float, SearchDocument]] = []
+        for c in candidates:  # best first
+            if c.score * most < cut:
+                break
+            d = documents.get(c.identifier)
+            if d is None:
+                continue
+            resolved.append((c.score * self._boost(d, query), d))
+            if len(resolved) == wanted:
+                cut = c.score * least
+        resolved.sort(key=lambda h: (-h[0], h[1].title, h[1].identifier))
+        return resolved[query.offset : wanted]
 
     def _boost(self, doc: SearchDocument, query: SearchQuery) -> float:
         factor = KIND_BOOST.get(doc.kind, 1.0)
@@ -590,6 +619,13 @@ class SearchService:
     def close(self) -> None:
         self.gaps.save()
         self.index.close()
+
+
+def _boost_bounds(query: SearchQuery) -> tuple[float, float]:
+    """The smallest and the largest factor ``SearchService._boost`` can give in ``query``."""
+    least = min(1.0, *KIND_BOOST.values()) * OVERDUE_FACTOR
+    most = max(1.0, *KIND_BOOST.values()) * (OWN_REGION_BOOST if query.region else 1.0)
+    return least, most
 
 
 def _scheme(concept: Concept) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from service.search.analysis import QueryPlan
 
@@ -58,8 +58,9 @@ class IndexDocument:
     modified: int  # date.toordinal() of the last change, 0 when unknown
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """One hit, best first (a tuple: hundreds are made per search)."""
+
     identifier: str
     score: float
 

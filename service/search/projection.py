@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 
 from service.search.analysis import normalise
 from service.search.concepts import Thesaurus
@@ -34,14 +33,19 @@ def text_indexable(doc: SearchDocument) -> bool:
     return not doc.integration_level or doc.integration_level in TEXT_INDEX_LEVELS
 
 
+# (facet, IRI prefix of its concepts) in FACETS order, for the facets whose values are concepts
+# an item is tagged with.
+_CONCEPT_FACETS = tuple(
+    (f.name, f"{KSV}{FACET_SCHEMES[f.name]}/")
+    for f in FACETS
+    if f.name in FACET_SCHEMES and f.name != "region"
+)
+
+
 def facet_concepts(doc: SearchDocument) -> list[str]:
     """IRIs of the facet concepts (knowledge area, care setting ...) the item has."""
-    return [
-        f"{KSV}{FACET_SCHEMES[f.name]}/{value}"
-        for f in FACETS
-        if f.name in FACET_SCHEMES and f.name != "region"
-        for value in doc.facets.get(f.name, ())
-    ]
+    facets = doc.facets
+    return [prefix + value for name, prefix in _CONCEPT_FACETS for value in facets.get(name, ())]
 
 
 def _day(value: str | dt.date | None) -> int:
@@ -53,6 +57,11 @@ def _day(value: str | dt.date | None) -> int:
         return dt.date.fromisoformat(value[:10]).toordinal()
     except ValueError:
         return 0
+
+
+# Separators of list items and of a facet's name from its values in the fingerprinted text.
+_LIST = "\x1f"
+_KEY = "\x1d"
 
 
 def project(doc: SearchDocument, thesaurus: Thesaurus) -> IndexDocument:
@@ -68,25 +77,27 @@ def project(doc: SearchDocument, thesaurus: Thesaurus) -> IndexDocument:
     body = doc.body if text_indexable(doc) else ""
     exact = sorted({" ".join(normalise(t).split()) for t in (doc.title, *doc.alt_titles)})
     modified = _day(doc.modified) or _day(doc.last_reviewed)
-    fields: dict[str, object] = {
-        "identifier": doc.identifier,
-        "kind": doc.kind,
-        "title": doc.title,
-        "alt_titles": alt_titles,
-        "subjects": subjects,
-        "summary": doc.summary,
-        "body": body,
-        "exact": exact,
-        "facets": {k: list(v) for k, v in sorted(doc.facets.items())},
-        "subject_concepts": list(doc.subjects),
-        "direct_concepts": direct,
-        "concept_tree": tree,
-        "next_review": doc.next_review.toordinal() if doc.next_review else None,
-        "modified": modified,
-    }
-    digest = hashlib.blake2b(
-        json.dumps(fields, sort_keys=True, ensure_ascii=False).encode("utf-8"), digest_size=8
-    ).digest()
+    next_review = doc.next_review.toordinal() if doc.next_review else None
+    # Every projected value, each part prefixed with its length so that text cannot move
+    # between parts unnoticed (a fingerprint of the same document is the same number).
+    parts = (
+        doc.identifier,
+        doc.kind,
+        doc.title,
+        alt_titles,
+        subjects,
+        doc.summary,
+        body,
+        _LIST.join(exact),
+        _LIST.join(k + _KEY + _LIST.join(v) for k, v in sorted(doc.facets.items())),
+        _LIST.join(doc.subjects),
+        _LIST.join(direct),
+        _LIST.join(tree),
+        str(next_review),
+        str(modified),
+    )
+    text = "".join(f"{len(part)}:{part}" for part in parts)
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
     return IndexDocument(
         identifier=doc.identifier,
         fingerprint=int.from_bytes(digest, "big") >> 1,  # fits a signed 64-bit integer
@@ -97,11 +108,11 @@ def project(doc: SearchDocument, thesaurus: Thesaurus) -> IndexDocument:
         summary=doc.summary,
         body=body,
         exact=tuple(exact),
-        facets={k: tuple(v) for k, v in doc.facets.items()},
+        facets=doc.facets,
         subject_concepts=tuple(doc.subjects),
         direct_concepts=tuple(direct),
         concept_tree=tuple(tree),
-        next_review=doc.next_review.toordinal() if doc.next_review else None,
+        next_review=next_review,
         modified=modified,
     )
 

@@ -26,6 +26,8 @@ Factory = Callable[[Path], SearchIndex]
 IMPLEMENTATIONS: dict[str, Factory] = {
     "tantivy-ram": lambda _: TantivySearchIndex(),
     "tantivy-disk": lambda tmp: TantivySearchIndex(tmp / "index"),
+    # Facet counts are cached per query; without the cache every answer must be the same.
+    "tantivy-uncached": lambda _: TantivySearchIndex(facet_cache_size=0),
 }
 
 
@@ -250,6 +252,23 @@ def test_a_new_item_is_searchable_after_update_items(
     service.update_items(store, [new.value])
     assert ids(service, "borrelia") == ["a:borrelia"]
     assert service.drift(store).ok
+
+
+def test_facet_counts_follow_every_write(writable: tuple[SearchService, Store]) -> None:
+    """Counts of a repeated query (cached) change with the index, never lag behind it."""
+    service, store = writable
+    before = facet(run(service, "astma"), "audience")
+    assert facet(run(service, "astma"), "audience") == before
+    item = NamedNode("https://kunskapsgraf.se/id/item/a/astma-barn")
+    graph = NamedNode("https://kunskapsgraf.se/graph/source/a")
+    store.update(f"DELETE WHERE {{ GRAPH {graph} {{ {item} <{KS}audience> ?a }} }}")
+    store.add_quads(
+        [Quad(item, NamedNode(KS + "audience"), NamedNode(f"{KSV}audience/lakare"), graph)]
+    )
+    service.update_items(store, [item.value])
+    after = facet(run(service, "astma"), "audience")
+    assert after.get("sjukskoterska", 0) == before["sjukskoterska"] - 1
+    assert after["lakare"] == before.get("lakare", 0) + 1
 
 
 def test_approving_a_source_shows_its_items(writable: tuple[SearchService, Store]) -> None:

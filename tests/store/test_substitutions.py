@@ -31,6 +31,13 @@ def test_other_shapes_keep_pyoxigraph_substitutions() -> None:
     assert with_values("SELECT ?s WHERE { ?s ?p ?o }", {"s": BlankNode()}) is None
 
 
+def _norm(term: object, concat: bool) -> str:
+    """A term as text; SPARQL leaves the order of GROUP_CONCAT's parts open, so a query
+    with GROUP_CONCAT is compared by the set of its space-separated parts."""
+    value = getattr(term, "value", str(term))
+    return " ".join(sorted(value.split(" "))) if concat else str(term)
+
+
 def test_every_fixed_query_gives_the_same_rows_both_ways(demo_store: Store) -> None:
     raw = demo_store._store  # type: ignore[attr-defined]
     checked = 0
@@ -39,17 +46,24 @@ def test_every_fixed_query_gives_the_same_rows_both_ways(demo_store: Store) -> N
         if "?item" not in text or where_brace(text) is None:
             continue
         via_values = demo_store.select(text, {"item": ITEM})
-        native = raw.query(
-            text,
-            prefixes=PREFIXES,
-            use_default_graph_as_union=True,
-            substitutions={Variable("item"): ITEM},
-        )
+        try:
+            native = raw.query(
+                text,
+                prefixes=PREFIXES,
+                use_default_graph_as_union=True,
+                substitutions={Variable("item"): ITEM},
+            )
+        except RuntimeError:  # ?item is not projected: pyoxigraph cannot bind it at all
+            continue
         names = [v.value for v in native.variables]
+        concat = "GROUP_CONCAT(" in text
         expected = sorted(
-            repr(sorted((n, str(s[n])) for n in names if s[n] is not None)) for s in native
+            repr(sorted((n, _norm(s[n], concat)) for n in names if s[n] is not None))
+            for s in native
         )
-        got = sorted(repr(sorted((n, str(t)) for n, t in row.items())) for row in via_values)
+        got = sorted(
+            repr(sorted((n, _norm(t, concat)) for n, t in row.items())) for row in via_values
+        )
         assert got == expected, name
         checked += 1
     assert checked >= 5

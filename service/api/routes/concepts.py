@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.deps import SearchDep, SettingsDep, StoreDep
 from service.api.models import ErrorResponse, Label
-from service.api.routes.search import HARD_QUERY_LIMIT, SearchResults
-from service.api.routes.search import search as search_route
+from service.api.params import SearchParamsDep
+from service.api.routes.search import SearchResults
 from service.concepts import ensure_concept, get_concept, get_scheme, list_schemes
 
 router = APIRouter(prefix="/api", tags=["concepts"])
 
 ConceptId = Annotated[str, Path(max_length=300, examples=["icd-10-se:J45"])]
-FacetParam = Annotated[list[str] | None, Query(max_length=100)]
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse},
     404: {"model": ErrorResponse},
@@ -102,41 +101,10 @@ def items(
     service: SearchDep,
     settings: SettingsDep,
     concept: ConceptId,
-    q: Annotated[str, Query(max_length=HARD_QUERY_LIMIT)] = "",
-    source: FacetParam = None,
-    contentType: FacetParam = None,
-    audience: FacetParam = None,
-    careSetting: FacetParam = None,
-    knowledgeArea: FacetParam = None,
-    patientGroup: FacetParam = None,
-    freshness: FacetParam = None,
-    region: Annotated[str | None, Query(max_length=20)] = None,
-    sort: Literal["relevance", "date"] = "relevance",
-    page: Annotated[int | None, Query(ge=1, le=10_000)] = None,
-    size: Annotated[int | None, Query(ge=1)] = None,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
-    limit: Annotated[int, Query(ge=1)] = 10,
+    params: SearchParamsDep,
 ) -> dict[str, Any]:
     ensure_concept(service, concept)
-    return search_route(
-        service,
-        settings,
-        q=q,
-        source=source,
-        contentType=contentType,
-        audience=audience,
-        careSetting=careSetting,
-        knowledgeArea=knowledgeArea,
-        patientGroup=patientGroup,
-        concept=[concept],
-        freshness=freshness,
-        region=region,
-        sort=sort,
-        page=page,
-        size=size,
-        offset=offset,
-        limit=limit,
-    )
+    return service.search(params.query(settings, concept=[concept]), page=params.page)
 
 
 @router.get(

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 
 from service.api.deps import SearchDep, SettingsDep
 from service.api.models import ErrorResponse, FacetCounts, ItemSummary
-from service.errors import InvalidParameter, NotFound
-from service.search import SearchQuery
+from service.api.params import HARD_QUERY_LIMIT, FacetParam, SearchParamsDep
+from service.errors import NotFound
 
 router = APIRouter(prefix="/api", tags=["search"])
-
-FacetParam = Annotated[list[str] | None, Query(max_length=100)]
-# The hard cap of the HTTP layer; the configured limit (search_max_query_chars) is checked
-# below with a message that names it.
-HARD_QUERY_LIMIT = 2000
 
 
 class ConceptBrief(BaseModel):
@@ -100,58 +95,14 @@ class SearchResults(BaseModel):
 def search(
     service: SearchDep,
     settings: SettingsDep,
-    q: Annotated[str, Query(max_length=HARD_QUERY_LIMIT, description="Sökfråga / query")] = "",
-    source: FacetParam = None,
-    contentType: FacetParam = None,
-    audience: FacetParam = None,
-    careSetting: FacetParam = None,
-    knowledgeArea: FacetParam = None,
-    patientGroup: FacetParam = None,
+    params: SearchParamsDep,
     concept: FacetParam = None,
-    freshness: FacetParam = None,
-    region: Annotated[str | None, Query(max_length=20)] = None,
-    sort: Literal["relevance", "date"] = "relevance",
-    page: Annotated[int | None, Query(ge=1, le=10_000)] = None,
-    size: Annotated[int | None, Query(ge=1)] = None,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
-    limit: Annotated[int, Query(ge=1)] = 10,
 ) -> dict[str, Any]:
-    if len(q) > settings.search_max_query_chars:
-        raise InvalidParameter(
-            f"Sökfrågan får vara högst {settings.search_max_query_chars} tecken.",
-            f"The query may be at most {settings.search_max_query_chars} characters.",
-            parameter="q",
-            maximum=settings.search_max_query_chars,
-        )
-    per_page = size if size is not None else limit
-    if per_page > settings.search_max_limit:
-        name = "size" if size is not None else "limit"
-        raise InvalidParameter(
-            f"{name} får vara högst {settings.search_max_limit}.",
-            f"{name} may be at most {settings.search_max_limit}.",
-            parameter=name,
-            maximum=settings.search_max_limit,
-        )
-    if page is not None:
-        offset = (page - 1) * per_page
-    given = {
-        "source": source,
-        "contentType": contentType,
-        "audience": audience,
-        "careSetting": careSetting,
-        "knowledgeArea": knowledgeArea,
-        "patientGroup": patientGroup,
-        "concept": concept,
-        "freshness": freshness,
-    }
-    filters = {name: frozenset(values) for name, values in given.items() if values}
-    query = SearchQuery(
-        text=q, filters=filters, region=region, offset=offset, limit=per_page, sort=sort
-    )
-    result = service.search(query, page=page)
-    if offset == 0 and not filters:
+    query = params.query(settings, concept=concept)
+    result = service.search(query, page=params.page)
+    if query.offset == 0 and not query.filters:
         # What people look for, not who: only the redacted query text is logged.
-        service.gaps.record_search(q, result["total"])
+        service.gaps.record_search(params.q, result["total"])
     return result
 
 
