@@ -251,9 +251,20 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run_with_store(args: argparse.Namespace, settings: Settings, store: Store) -> int:
     if args.command == "load":
+        from service.governance import audit
+
         graph = NamedNode(args.graph) if args.graph else None
         sources = [LoadSource(p, graph if not _is_dataset(p) else None) for p in args.files]
-        _print_summary(load_files(store, sources, replace=args.replace, progress=True))
+        summary = load_files(store, sources, replace=args.replace, progress=True)
+        # One event per graph written, as the operator: a bulk load changes content (or the
+        # model) outside the pipeline, and the audit trail is where that must show.
+        action = "graph-replaced" if args.replace else "graph-loaded"
+        files = [str(p) for p in args.files]
+        for loaded, quads in summary.quads_per_graph.items():
+            audit.record(
+                store, audit.operator(), action, loaded, after={"quads": quads, "files": files}
+            )
+        _print_summary(summary)
         return 0
     if args.command == "load-demo":
         from service.corpus import load_demo
@@ -333,6 +344,20 @@ def _run_with_store(args: argparse.Namespace, settings: Settings, store: Store) 
 
         path = args.path or default_path(args.name, settings.shared_data_dir)
         imported = load_terminology(store, args.name, path)
+        from service.governance import audit
+
+        audit.record(
+            store,
+            audit.operator(),
+            "terminology-imported",
+            imported.scheme,
+            after={
+                "terminology": args.name,
+                "file": str(path),
+                "concepts": imported.concepts,
+                "warnings": len(imported.warnings),
+            },
+        )
         print(f"{imported.concepts} begrepp i {imported.scheme}")
         for warning in imported.warnings:
             print(f"  varning: {warning}")

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from service.api.app import create_app
 from service.cli import main
 from service.config import Settings
+from service.governance import audit
 from service.governance.audit import operator
 from service.governance.tokens import principal_entry
 from service.ingest.runs import RunLog
@@ -20,6 +21,7 @@ from service.terms import KSI
 from tests.governance.conftest import ADMIN, bearer
 from tests.harvest.test_harvest import FIXTURES as HARVEST_FIXTURES
 from tests.harvest.test_harvest import only_scheduled
+from tests.terminology.test_terminology import kva_folder
 
 BATCH = Path(__file__).parents[1] / "ingest" / "fixtures" / "nkk-batch.ttl"
 
@@ -96,3 +98,34 @@ def test_cli_ingest_and_harvests_are_audited_as_the_operator(
         assert event["after"]["trigger"] == trigger
         assert len(event["after"]["added"]) == 1
     assert scheduled["after"]["added"] != manual["after"]["added"]
+
+
+def test_cli_bulk_loads_and_terminology_imports_are_audited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kunskapsgraf load` (one event per graph written) and `import-terminology` write
+    outside the ingestion pipeline; they are audited as the operator too."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("KUNSKAPSGRAF_DATA_DIR", str(data))
+    assert main(["load-demo"]) == 0
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(
+        '<https://e.org/a> <https://e.org/p> "x" .\n<https://e.org/b> <https://e.org/p> "y" .\n'
+    )
+    graph = "https://kunskapsgraf.se/graph/extra"
+    assert main(["load", str(extra), "--graph", graph]) == 0
+    assert main(["load", str(extra), "--graph", graph, "--replace"]) == 0
+    assert main(["import-terminology", "kva", str(kva_folder(tmp_path))]) == 0
+
+    store = open_store(Settings(data_dir=data))
+    try:
+        loaded = audit.events(store, target=graph)["events"]
+        imported = audit.events(store, action="terminology-imported")["events"]
+    finally:
+        store.close()
+    assert [e["action"] for e in loaded] == ["graph-replaced", "graph-loaded"]  # newest first
+    assert loaded[0]["after"] == {"quads": 2, "files": [str(extra)]}
+    (event,) = imported
+    assert event["target"].endswith("/kva") and event["after"]["terminology"] == "kva"
+    assert event["after"]["concepts"] > 0
+    assert {e["actor"]["id"] for e in [*loaded, event]} == {operator().id}
