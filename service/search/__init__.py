@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -442,7 +442,7 @@ class SearchService:
         return body
 
     def _rank(
-        self, candidates: list[Candidate], query: SearchQuery
+        self, candidates: Sequence[Candidate], query: SearchQuery
     ) -> list[tuple[float, SearchDocument]]:
         """The requested page of the candidates (best first) with the boosts applied. Only
         candidates that a boost could lift into the page are looked at: a candidate whose

@@ -68,7 +68,9 @@ class Candidate(NamedTuple):
 @dataclass(frozen=True)
 class IndexResult:
     total: int
-    candidates: list[Candidate]
+    # Best first. A sequence rather than a list: an index may resolve identifiers lazily,
+    # since re-ranking mostly stops long before the end of the window.
+    candidates: Sequence[Candidate]
     # facet name -> value -> count; concept values are IRIs.
     facets: dict[str, dict[str, int]]
 

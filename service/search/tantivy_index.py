@@ -1,12 +1,13 @@
 """The search index on tantivy (embedded, in-process; on disk or in RAM).
 
 Text fields use the Swedish analyzer (``analysis.sv_analyzer``), registered on every open
-because tantivy stores only its name. Each item facet is a raw field for filtering; all of
-their values are also written, as ``name/value``, to one fast column, so a single terms
-aggregation counts every item facet at once (one column read per item instead of one per
-facet). Concepts have a column of their own (only the top values are listed), and freshness
-is a range aggregation over the next review day, so it follows today's date without
-re-indexing.
+because tantivy stores only its name. Each item facet is a raw field for filtering and, for
+counting, a single-valued fast column holding the id of the item's *set* of values in that
+facet (``{lakare, sjukskoterska}`` is one id): a terms aggregation over single values costs a
+third of one over multi-valued text, and 100,000 items share a few hundred such sets, whose
+counts are then added up per value. Concepts have a column of their own (only the top values
+are listed), and freshness is a range aggregation over the next review day, so it follows
+today's date without re-indexing.
 
 Facet counting dominates a search at scale, so it runs on a small thread pool alongside the
 top-hits search (tantivy releases the GIL), and counts are kept in a small LRU cache that
@@ -22,10 +23,10 @@ import os
 import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import tantivy
 from tantivy import Occur, Query
@@ -40,7 +41,7 @@ from service.search.facets import (
 from service.search.index import Candidate, IndexDocument, IndexResult, SearchQuery
 
 # Bump when the schema or the analysis changes: an on-disk index of another version is rebuilt.
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 # How much a query word found in each field counts; the title wins (DOMAIN §6: staff scan
 # titles first).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -61,11 +62,11 @@ NO_REVIEW = 10_000_000  # a day number far in the future: "no review planned"
 # before a segment is flushed (a 100,000-item rebuild then writes few segments).
 WRITER_THREADS = 2
 WRITER_HEAP_PER_THREAD = 100_000_000
-# The one fast column holding every item facet value as "name/value".
-FACET_COLUMN = "facet"
-# More than all item facet values together (sources, regions, content types ...): the terms
-# aggregation must return every value, or counts would silently go missing.
-FACET_COLUMN_SIZE = 10_000
+# The fast column of each item facet's value-set ids is named SET_PREFIX + facet name.
+SET_PREFIX = "set_"
+# More than the distinct value sets of any facet: the terms aggregation must return every set,
+# or counts would silently go missing.
+FACET_SET_SIZE = 100_000
 # Concept values each index segment reports before the overall top CONCEPT_FACET_SIZE.
 CONCEPT_SEGMENT_SIZE = 100_000
 # Facet counts kept for this many distinct (query, filters, day) combinations.
@@ -96,7 +97,7 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("exact", tokenizer_name="raw")
     for name in FACET_NAMES:
         sb.add_text_field(name, tokenizer_name="raw")
-    sb.add_text_field(FACET_COLUMN, fast=True, tokenizer_name="raw")
+        sb.add_unsigned_field(SET_PREFIX + name, fast=True)
     sb.add_text_field("concept", fast=True, tokenizer_name="raw")
     sb.add_text_field("direct", tokenizer_name="raw")
     sb.add_text_field("tree", tokenizer_name="raw")
@@ -123,6 +124,9 @@ class TantivySearchIndex:
         self._generation = 0  # bumped by every commit: counts of older searchers are stale
         self._writer: tantivy.IndexWriter | None = None
         self._ids: dict[int, str] = {}
+        # Facet value sets by id and ids by set, for every document written or synced.
+        self._sets: dict[int, tuple[str, tuple[str, ...]]] = {}
+        self._set_ids: dict[tuple[str, tuple[str, ...]], int] = {}
         if path is None:
             self._index = tantivy.Index(self.schema)
         else:
@@ -189,13 +193,29 @@ class TantivySearchIndex:
             "next_review": [d.next_review if d.next_review is not None else NO_REVIEW],
             "modified": [d.modified],
         }
-        column: list[str] = []
         for name in FACET_NAMES:
-            values = d.facets.get(name, ())
+            values = tuple(d.facets.get(name, ()))
             fields[name] = list(values)
-            column.extend(f"{name}/{value}" for value in values)
-        fields[FACET_COLUMN] = column
+            fields[SET_PREFIX + name] = [self._set_id(name, values)]
         return tantivy.Document.from_dict(fields, self.schema)
+
+    def _set_id(self, facet: str, values: tuple[str, ...]) -> int:
+        """The id of one facet's value set: a hash, so that an on-disk index keeps its ids
+        across restarts; 52 bits, which aggregation results carry exactly."""
+        key = (facet, values)
+        found = self._set_ids.get(key)
+        if found is None:
+            text = "\x1f".join((facet, *values)).encode("utf-8")
+            found = int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big") >> 12
+            self._set_ids[key] = found
+            self._sets[found] = key
+        return found
+
+    def _register_sets(self, documents: Sequence[IndexDocument]) -> None:
+        """Know the value sets of documents already in the index (counts name their ids)."""
+        for d in documents:
+            for name in FACET_NAMES:
+                self._set_id(name, tuple(d.facets.get(name, ())))
 
     def _commit(self) -> None:
         writer = self._get_writer()
@@ -239,6 +259,7 @@ class TantivySearchIndex:
         extra = [i for i in have if i not in wanted]
         for d in documents:
             self._ids[_key(d.identifier)] = d.identifier
+        self._register_sets(documents)
         if len(stale) == len(wanted) and wanted and len(have) > 0:
             # Everything differs: cheaper to start from empty than to delete one by one.
             with self._write_lock:
@@ -435,8 +456,10 @@ class TantivySearchIndex:
         """One aggregation request counting the named facets (item facets share a column)."""
         today = query.today.toordinal()
         aggs: dict[str, Any] = {}
-        if any(name in FACET_NAMES for name in names):
-            aggs[FACET_COLUMN] = {"terms": {"field": FACET_COLUMN, "size": FACET_COLUMN_SIZE}}
+        for name in names:
+            if name in FACET_NAMES:
+                field = SET_PREFIX + name
+                aggs[field] = {"terms": {"field": field, "size": FACET_SET_SIZE}}
         if "concept" in names:
             # Each segment reports all its concepts: with fewer, a concept outside one segment's
             # top list but in the overall top would be undercounted (tantivy's default).
@@ -473,8 +496,8 @@ class TantivySearchIndex:
         names = (*FACET_NAMES, "concept", "freshness")
         jobs = []
         full = self._combine(text, filters, None)
-        # Two jobs for the unfiltered facets, about equal in cost, so that on two cores they
-        # run side by side: the item facets' shared column, and concepts with freshness.
+        # Two jobs for the unfiltered facets, so that on two cores they run side by side: the
+        # item facets' value-set columns, and concepts with freshness.
         for group in (FACET_NAMES, ("concept", "freshness")):
             unfiltered = tuple(n for n in group if n not in filters)
             if unfiltered:
@@ -524,6 +547,31 @@ class TantivySearchIndex:
         with self._cache_lock:
             self._cache.clear()
 
+    def _buckets(
+        self, aggregation: Mapping[str, Any], wanted: Sequence[str]
+    ) -> dict[str, dict[str, int]]:
+        """Counts per facet and value from an aggregation result, for the ``wanted`` facets
+        (every one of them present, possibly empty); value-set counts are added up per value."""
+        result: dict[str, dict[str, int]] = {name: {} for name in wanted}
+        for name, body in aggregation.items():
+            if name.startswith(SET_PREFIX):
+                counts = result.get(name[len(SET_PREFIX) :])
+                if counts is None:
+                    continue
+                for bucket in body.get("buckets", []):
+                    n = int(bucket["doc_count"])
+                    found = self._sets.get(int(bucket["key"]))
+                    if n > 0 and found is not None:
+                        for value in found[1]:
+                            counts[value] = counts.get(value, 0) + n
+            elif name in result:
+                result[name] = {
+                    str(b["key"]): int(b["doc_count"])
+                    for b in body.get("buckets", [])
+                    if int(b["doc_count"]) > 0
+                }
+        return result
+
     def search(
         self,
         plan: QueryPlan,
@@ -559,17 +607,9 @@ class TantivySearchIndex:
             )
         else:
             result = searcher.search(full, limit=window, count=True)
-        addresses = [a for _, a in result.hits]
-        keys = searcher.fast_field_values("key", addresses) if addresses else []
-        candidates = [
-            Candidate(
-                self._ids.get(int(k or 0)) or self._stored_id(searcher, a),
-                float(score) if query.sort != "date" else 0.0,
-            )
-            for (score, a), k in zip(result.hits, keys, strict=True)
-        ]
+        candidates = _Candidates(self, searcher, result.hits, query.sort != "date")
         for key, wanted, future in pending:
-            found = _buckets(future.result(), wanted)
+            found = self._buckets(future.result(), wanted)
             self._remember(key, found, generation)
             counts.update(found)
         total = int(getattr(result, "count", 0) or 0)  # not in the type stub
@@ -600,6 +640,57 @@ class TantivySearchIndex:
         return found
 
 
+class _Candidates(Sequence[Candidate]):
+    """The hits as candidates, best first, each identifier looked up when first read:
+    re-ranking reads a page's worth plus those a boost could lift into it, mostly far fewer
+    than the window of 500."""
+
+    def __init__(
+        self,
+        index: TantivySearchIndex,
+        searcher: tantivy.Searcher,
+        hits: list[tuple[Any, tantivy.DocAddress]],
+        scored: bool,
+    ) -> None:
+        self._index = index
+        self._searcher = searcher
+        self._hits = hits
+        self._scored = scored
+        self._keys: list[Any] | None = None
+
+    def __len__(self) -> int:
+        return len(self._hits)
+
+    def _candidate(self, i: int) -> Candidate:
+        if self._keys is None:
+            # One call for every key: per document it would cost more than the lookup.
+            addresses = [a for _, a in self._hits]
+            self._keys = self._searcher.fast_field_values("key", addresses) if addresses else []
+        score, address = self._hits[i]
+        found = self._index._ids.get(int(self._keys[i] or 0))
+        identifier = found or self._index._stored_id(self._searcher, address)
+        return Candidate(identifier, float(score) if self._scored else 0.0)
+
+    @overload
+    def __getitem__(self, i: int) -> Candidate: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Candidate]: ...
+
+    def __getitem__(self, i: int | slice) -> Candidate | list[Candidate]:
+        if isinstance(i, slice):
+            return [self._candidate(j) for j in range(*i.indices(len(self._hits)))]
+        if i < 0:
+            i += len(self._hits)
+        if not 0 <= i < len(self._hits):
+            raise IndexError(i)
+        return self._candidate(i)
+
+    def __iter__(self) -> Iterator[Candidate]:
+        for i in range(len(self._hits)):
+            yield self._candidate(i)
+
+
 def _plan_stems(plan: QueryPlan) -> list[str]:
     stems: list[str] = []
     for unit in plan.units:
@@ -626,22 +717,3 @@ def _mark(snippet: tantivy.Snippet) -> str:
         at = end
     out.append(html.escape(raw[at:].decode("utf-8", "ignore")))
     return "".join(out).strip()
-
-
-def _buckets(aggregation: Mapping[str, Any], wanted: Sequence[str]) -> dict[str, dict[str, int]]:
-    """Counts per facet and value from an aggregation result, for the ``wanted`` facets
-    (every one of them present, possibly empty)."""
-    result: dict[str, dict[str, int]] = {name: {} for name in wanted}
-    for name, body in aggregation.items():
-        for bucket in body.get("buckets", []):
-            n = int(bucket["doc_count"])
-            if n <= 0:
-                continue
-            key = str(bucket["key"])
-            if name == FACET_COLUMN:
-                facet, _, value = key.partition("/")
-                if facet in result:
-                    result[facet][value] = n
-            elif name in result:
-                result[name][key] = n
-    return result
