@@ -251,20 +251,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run_with_store(args: argparse.Namespace, settings: Settings, store: Store) -> int:
     if args.command == "load":
-        from service.governance import audit
-
+        # Not an audit event: `load` is also the portable restore (`dump` → `load` must give
+        # the same store), like `restore` and `load-demo`, which build a store wholesale.
         graph = NamedNode(args.graph) if args.graph else None
         sources = [LoadSource(p, graph if not _is_dataset(p) else None) for p in args.files]
-        summary = load_files(store, sources, replace=args.replace, progress=True)
-        # One event per graph written, as the operator: a bulk load changes content (or the
-        # model) outside the pipeline, and the audit trail is where that must show.
-        action = "graph-replaced" if args.replace else "graph-loaded"
-        files = [str(p) for p in args.files]
-        for loaded, quads in summary.quads_per_graph.items():
-            audit.record(
-                store, audit.operator(), action, loaded, after={"quads": quads, "files": files}
-            )
-        _print_summary(summary)
+        _print_summary(load_files(store, sources, replace=args.replace, progress=True))
         return 0
     if args.command == "load-demo":
         from service.corpus import load_demo
