@@ -291,13 +291,15 @@ class TantivySearchIndex:
         fps = searcher.fast_field_values("fp", addresses)
         result: dict[str, int] = {}
         for address, key, fp in zip(addresses, keys, fps, strict=True):
-            identifier = self._ids.get(int(key or 0)) or self._stored_id(searcher, address)
+            identifier = self.identifier(searcher, key, address)
             result[identifier] = int(fp or 0)
         return result
 
-    @staticmethod
-    def _stored_id(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> str:
-        return str(searcher.doc(address)["id"][0])
+    def identifier(self, searcher: tantivy.Searcher, key: Any, address: tantivy.DocAddress) -> str:
+        """A document's identifier from its ``key`` fast field; from the stored field when
+        this process has not seen the document (an index written by another process)."""
+        known = self._ids.get(int(key or 0))
+        return known or str(searcher.doc(address)["id"][0])
 
     def document_count(self) -> int:
         return int(self._index.searcher().num_docs)
@@ -667,8 +669,7 @@ class _Candidates(Sequence[Candidate]):
             addresses = [a for _, a in self._hits]
             self._keys = self._searcher.fast_field_values("key", addresses) if addresses else []
         score, address = self._hits[i]
-        found = self._index._ids.get(int(self._keys[i] or 0))
-        identifier = found or self._index._stored_id(self._searcher, address)
+        identifier = self._index.identifier(self._searcher, self._keys[i], address)
         return Candidate(identifier, float(score) if self._scored else 0.0)
 
     @overload
