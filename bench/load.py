@@ -78,16 +78,23 @@ def prepare(data_dir: Path, items: int) -> list[str]:
     return list(queries)
 
 
-def start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = os.environ | {
-        "KUNSKAPSGRAF_STORE": "oxigraph",
-        "KUNSKAPSGRAF_DATA_DIR": str(data_dir),
-        "KUNSKAPSGRAF_PORT": str(port),
-        "KUNSKAPSGRAF_RATE_LIMIT_PER_MINUTE": "0",  # one client address makes all requests
-        "KUNSKAPSGRAF_LOG_LEVEL": "INFO",  # the access log stays on, as in production
-        # The mix has no SPARQL: no snapshot of the whole store in the background meanwhile.
-        "KUNSKAPSGRAF_SPARQL_WARM_UP": "false",
-    }
+def start_server(
+    data_dir: Path, port: int, log: Path, settings: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """``kunskapsgraf serve`` over ``data_dir``; ``settings`` adds environment variables."""
+    env = (
+        os.environ
+        | {
+            "KUNSKAPSGRAF_STORE": "oxigraph",
+            "KUNSKAPSGRAF_DATA_DIR": str(data_dir),
+            "KUNSKAPSGRAF_PORT": str(port),
+            "KUNSKAPSGRAF_RATE_LIMIT_PER_MINUTE": "0",  # one client address makes all requests
+            "KUNSKAPSGRAF_LOG_LEVEL": "INFO",  # the access log stays on, as in production
+            # The mix has no SPARQL: no snapshot of the whole store in the background meanwhile.
+            "KUNSKAPSGRAF_SPARQL_WARM_UP": "false",
+        }
+        | (settings or {})
+    )
     binary = Path(sys.executable).with_name("kunskapsgraf")
     out = log.open("ab")
     return subprocess.Popen([str(binary), "serve"], env=env, stdout=out, stderr=out)

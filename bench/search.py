@@ -1,6 +1,6 @@
 """Search at scale: a generated corpus (default 100,000 items), the tantivy index against the
-SPARQL-only baseline over the same store, in process and through HTTP (a real uvicorn on
-127.0.0.1, clients in another process), with 1 and 8 concurrent clients.
+SPARQL-only baseline over the same store, in process and through HTTP (``kunskapsgraf serve``
+on 127.0.0.1 in a process of its own, clients in a third), with 1 and 8 concurrent clients.
 
     .venv/bin/python bench/search.py [--items 100000] [--data DIR] [--queries 60]
 
@@ -33,11 +33,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import uvicorn
 from pyoxigraph import Literal, RdfFormat
 
 from bench.generate import generate
-from service.api.app import create_app
+from bench.load import start_server, wait_ready
 from service.config import Settings
 from service.corpus import load_reference_data
 from service.search import RERANK_WINDOW, SearchQuery, SearchService
@@ -140,6 +139,22 @@ def http_run(port: int, paths: list[str], clients: int) -> tuple[dict[str, float
     return stats, len(result["samples"]) / result["wall"], result["errors"]
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settle(pid: int, limit_s: float = 60.0) -> None:
+    """Wait until the server is idle (under 5 % of a core for a second): background work
+    after start-up (e.g. index merges) must not land in the measurements."""
+    end = time.monotonic() + limit_s
+    while time.monotonic() < end:
+        before = cpu_seconds(pid)
+        time.sleep(1.0)
+        if cpu_seconds(pid) - before < 0.05:
+            return
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -225,6 +240,7 @@ def main() -> None:
             result = service.index.search(plan, query, RERANK_WINDOW)
             top = [c.identifier for c in result.candidates[:10]]
             service.index.snippets(plan, {i: service.documents[i].body for i in top})
+            dict(result.facets)  # the counts may still be running: wait for them
 
         raw_query()
         index.clear_facet_cache()
@@ -249,52 +265,57 @@ def main() -> None:
     show("SPARQL-only baseline (CONTAINS + GROUP BY facets)", results["sparql_baseline"])
     service.close()
 
-    # Through HTTP: the app over the same store, starting from the on-disk index just built.
-    # No SPARQL warm-up: it snapshots the whole store in the background right after start-up,
-    # which would compete with the searches measured here (SPARQL is measured elsewhere).
-    updates: dict[str, Any] = {"store": "oxigraph", "sparql_warm_up": False}
-    for name in ("rate_limit_per_minute", "token_rate_limit_per_minute"):
-        if name in Settings.model_fields:
-            updates[name] = 0
-    app_settings = settings.model_copy(update=updates)
-    app = create_app(app_settings, store=store)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    )
-    start = time.perf_counter()
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    results["http_startup_s"] = time.perf_counter() - start
-    print(
-        f"Through HTTP (uvicorn on 127.0.0.1:{port}; start-up reconciling the on-disk index "
-        f"{results['http_startup_s']:.1f} s):"
-    )
+    # Through HTTP: ``kunskapsgraf serve`` in a process of its own, as in production, over an
+    # on-disk store with the same content and the index just built (its start-up check finds
+    # nothing to re-index). Clients run in a third process. Two servers one after the other:
+    # the facet-count cache off (cold searches), then on (as in production).
+    service.close()
+    disk = OxigraphStore(settings.store_path)
+    load_reference_data(disk, settings)
+    for name in ("vocab.nq", "register.nq", "items.nq"):
+        disk._store.bulk_load(path=str(data / name), format=RdfFormat.N_QUADS)
+    disk.close()
+    os.sync()  # written back now rather than while the server answers
     from urllib.parse import quote
 
     search_paths = [f"/api/search?q={quote(q)}&limit=10" for q in queries]
     suggest_paths = [f"/api/suggest?q={quote(p)}&limit=10" for p in prefixes]
-    served: Any = app.state.search.index
-    cache_size = served.facet_cache_size
-    served.facet_cache_size = 0
-    served.clear_facet_cache()
-    for clients in (1, 8):
-        stats, rate, errors = http_run(port, search_paths, clients)
-        results[f"http_search_{clients}"] = stats | {"rps": rate, "errors": errors}
-        show(f"GET /api/search, {clients} client(s), no cache, {rate:.0f} req/s", stats)
-        stats, rate, errors = http_run(port, suggest_paths, clients)
-        results[f"http_suggest_{clients}"] = stats | {"rps": rate, "errors": errors}
-        show(f"GET /api/suggest, {clients} client(s), {rate:.0f} req/s", stats)
-    served.facet_cache_size = cache_size
-    for clients in (1, 8):
-        served.clear_facet_cache()
-        stats, rate, errors = http_run(port, search_paths, clients)
-        results[f"http_search_cached_{clients}"] = stats | {"rps": rate, "errors": errors}
-        show(f"GET /api/search, {clients} client(s), facet cache on, {rate:.0f} req/s", stats)
-    server.should_exit = True
-    thread.join(timeout=10)
+    for cache in ("0", None):
+        port = free_port()
+        extra = {"KUNSKAPSGRAF_TOKEN_RATE_LIMIT_PER_MINUTE": "0"}
+        if cache is not None:
+            extra["KUNSKAPSGRAF_SEARCH_FACET_CACHE_SIZE"] = cache
+        server = start_server(work, port, work / "server.log", extra)
+        try:
+            ready = wait_ready(f"http://127.0.0.1:{port}", server)
+            settle(server.pid)
+            print(
+                f"Through HTTP (kunskapsgraf serve on 127.0.0.1:{port}, facet cache "
+                f"{'off' if cache else 'on'}; ready after {ready:.1f} s):"
+            )
+            if cache:
+                results["http_startup_s"] = ready
+                for clients in (1, 8):
+                    stats, rate, errors = http_run(port, search_paths, clients)
+                    results[f"http_search_{clients}"] = stats | {"rps": rate, "errors": errors}
+                    show(f"GET /api/search, {clients} client(s), no cache, {rate:.0f} req/s", stats)
+                    stats, rate, errors = http_run(port, suggest_paths, clients)
+                    results[f"http_suggest_{clients}"] = stats | {"rps": rate, "errors": errors}
+                    show(f"GET /api/suggest, {clients} client(s), {rate:.0f} req/s", stats)
+            else:
+                for clients in (1, 8):
+                    stats, rate, errors = http_run(port, search_paths, clients)
+                    results[f"http_search_cached_{clients}"] = stats | {
+                        "rps": rate,
+                        "errors": errors,
+                    }
+                    show(
+                        f"GET /api/search, {clients} client(s), facet cache on, {rate:.0f} req/s",
+                        stats,
+                    )
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
 
     api = results["http_search_1"]["p95"]
     raw95 = results["raw_index"]["p95"]

@@ -17,7 +17,14 @@ class ConceptLabel:
     en: str
 
     def as_json(self) -> dict[str, object]:
-        return {"id": self.notation, "iri": self.iri, "label": {"sv": self.sv, "en": self.en}}
+        """The API's ``ConceptRef``; ``system`` (the code system) is filled in by callers that
+        show subject codes."""
+        return {
+            "id": self.notation,
+            "iri": self.iri,
+            "label": {"sv": self.sv, "en": self.en},
+            "system": None,
+        }
 
 
 class Vocabulary:

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -476,7 +476,7 @@ class SearchService:
             factor *= OWN_REGION_BOOST
         return factor
 
-    def _facets(self, counts: dict[str, dict[str, int]], query: SearchQuery) -> list[Any]:
+    def _facets(self, counts: Mapping[str, Mapping[str, int]], query: SearchQuery) -> list[Any]:
         blocks = []
         for f in SEARCH_FACETS:
             values = dict(counts.get(f.name, {}))

@@ -71,8 +71,10 @@ class IndexResult:
     # Best first. A sequence rather than a list: an index may resolve identifiers lazily,
     # since re-ranking mostly stops long before the end of the window.
     candidates: Sequence[Candidate]
-    # facet name -> value -> count; concept values are IRIs.
-    facets: dict[str, dict[str, int]]
+    # facet name -> value -> count; concept values are IRIs. A mapping rather than a dict: an
+    # index may still be counting when it returns, so that the caller ranks, makes snippets
+    # and summaries meanwhile; the first read waits for the counts.
+    facets: Mapping[str, Mapping[str, int]]
 
 
 class SearchIndex(Protocol):

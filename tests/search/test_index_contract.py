@@ -271,6 +271,24 @@ def test_facet_counts_follow_every_write(writable: tuple[SearchService, Store]) 
     assert after["lakare"] == before.get("lakare", 0) + 1
 
 
+def test_counts_read_after_a_write_belong_to_their_own_search(
+    writable: tuple[SearchService, Store],
+) -> None:
+    """An index may still be counting when a search returns, and the service reads the counts
+    last. A write in between must not mix two states: the counts add up to that search's own
+    total, and they are not kept for the searches after the write."""
+    service, _ = writable
+    index, query, plan = service.index, SearchQuery(text="astma"), service.plan("astma")
+    first = index.search(plan, query, 50)
+    gone = first.candidates[0].identifier
+    index.delete([gone])
+    assert sum(first.facets["source"].values()) == first.total
+    second = index.search(plan, query, 50)
+    assert second.total == first.total - 1
+    assert gone not in [c.identifier for c in second.candidates]
+    assert sum(second.facets["source"].values()) == second.total
+
+
 def test_approving_a_source_shows_its_items(writable: tuple[SearchService, Store]) -> None:
     service, store = writable
     status = NamedNode(KS + "approvalStatus")
@@ -310,13 +328,14 @@ def test_an_on_disk_index_survives_reopening(tmp_path: Path) -> None:
 
 
 def test_a_reopened_index_counts_every_facet_as_before(tmp_path: Path) -> None:
-    """Facet counts come from ids of value sets; a reopened index that wrote nothing at its
-    start-up reconciliation still names every count by its values."""
+    """Facet counts come from ids of value sets and of concepts; a reopened index that wrote
+    nothing at its start-up reconciliation still names every count by its values."""
     store = fixture_store()
     first = SearchService(TantivySearchIndex(tmp_path / "idx"))
     first.refresh(store)
     before = [run(first, text)["facets"] for text in ("", "astma")]
     assert sum(facet(run(first, ""), "audience").values()) > 0
+    assert sum(facet(run(first, ""), "concept").values()) > 0  # concept ids, named too
     first.close()
     again = SearchService(TantivySearchIndex(tmp_path / "idx"))
     again.refresh(store)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.api.deps import SearchDep, SettingsDep, StoreDep
 from service.api.models import ErrorResponse, Label
 from service.api.params import SearchParamsDep
+from service.api.responses import ShapedJSONResponse
 from service.api.routes.search import SearchResults
 from service.concepts import ensure_concept, get_concept, get_scheme, list_schemes
 
@@ -102,9 +103,11 @@ def items(
     settings: SettingsDep,
     concept: ConceptId,
     params: SearchParamsDep,
-) -> dict[str, Any]:
+) -> ShapedJSONResponse:
     ensure_concept(service, concept)
-    return service.search(params.query(settings, concept=[concept]), page=params.page)
+    return ShapedJSONResponse(
+        service.search(params.query(settings, concept=[concept]), page=params.page)
+    )
 
 
 @router.get(

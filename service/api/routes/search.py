@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from service.api.deps import SearchDep, SettingsDep
 from service.api.models import ErrorResponse, FacetCounts, ItemSummary
 from service.api.params import HARD_QUERY_LIMIT, FacetParam, SearchParamsDep
+from service.api.responses import ShapedJSONResponse
 from service.errors import NotFound
 
 router = APIRouter(prefix="/api", tags=["search"])
@@ -97,13 +98,13 @@ def search(
     settings: SettingsDep,
     params: SearchParamsDep,
     concept: FacetParam = None,
-) -> dict[str, Any]:
+) -> ShapedJSONResponse:
     query = params.query(settings, concept=concept)
     result = service.search(query, page=params.page)
     if query.offset == 0 and not query.filters:
         # What people look for, not who: only the redacted query text is logged.
         service.gaps.record_search(params.q, result["total"])
-    return result
+    return ShapedJSONResponse(result)
 
 
 class Click(BaseModel):
