@@ -42,7 +42,7 @@ from service.search.facets import (
 from service.search.index import Candidate, IndexDocument, IndexResult, SearchQuery
 
 # Bump when the schema or the analysis changes: an on-disk index of another version is rebuilt.
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 # How much a query word found in each field counts; the title wins (DOMAIN §6: staff scan
 # titles first).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -59,6 +59,8 @@ DIRECT_CONCEPT_SCORE = 14.0
 NARROWER_CONCEPT_SCORE = 6.0
 EXACT_TITLE_SCORE = 80.0
 NO_REVIEW = 10_000_000  # a day number far in the future: "no review planned"
+# Low bits of the date sort key that break ties within a day (day numbers need 20 bits).
+DATE_TIE_BITS = 40
 # Index writer: indexing threads (the machine this runs on has 2 cores) and memory per thread
 # before a segment is flushed (a 100,000-item rebuild then writes few segments).
 WRITER_THREADS = 2
@@ -106,7 +108,15 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("tree", tokenizer_name="raw")
     sb.add_integer_field("next_review", indexed=True, fast=True)
     sb.add_integer_field("modified", indexed=True, fast=True)
+    sb.add_integer_field("date_order", fast=True)
     return sb.build()
+
+
+def _date_order(d: IndexDocument) -> int:
+    """The date sort key: the day of the last change, and within a day a hash of the
+    identifier, so that items of the same day keep their order when others are written (tantivy
+    would break the tie by its internal document order)."""
+    return (d.modified << DATE_TIE_BITS) | (_key(d.identifier) & ((1 << DATE_TIE_BITS) - 1))
 
 
 def _key(identifier: str) -> int:
@@ -195,6 +205,7 @@ class TantivySearchIndex:
             "tree": list(d.concept_tree),
             "next_review": [d.next_review if d.next_review is not None else NO_REVIEW],
             "modified": [d.modified],
+            "date_order": [_date_order(d)],
         }
         for name in FACET_NAMES:
             values = tuple(d.facets.get(name, ()))
@@ -609,7 +620,7 @@ class TantivySearchIndex:
                 full,
                 limit=query.limit,
                 count=True,
-                order_by_field="modified",
+                order_by_field="date_order",
                 offset=query.offset,
                 order=tantivy.Order.Desc,
             )

@@ -13,7 +13,10 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
 from service.search import SearchQuery, SearchService
-from service.search.index import SearchIndex
+from service.search.analysis import plan_query
+from service.search.concepts import Thesaurus
+from service.search.facets import NATIONAL
+from service.search.index import IndexDocument, SearchIndex
 from service.search.tantivy_index import TantivySearchIndex
 from service.store import Store
 from tests.search.fixture import fixture_store
@@ -209,6 +212,47 @@ def test_paging_without_overlap_and_date_sort(service: SearchService) -> None:
     assert len(first) == 4 and not set(first) & set(second)
     newest = ids(service, "", sort="date", limit=1)
     assert newest == ["a:astma-gammal"]  # modified 2026-06-01, the latest
+
+
+def _dated(identifier: str, day: dt.date) -> IndexDocument:
+    return IndexDocument(
+        identifier=identifier,
+        fingerprint=1,
+        kind="product",
+        title=f"Vaccination {identifier}",
+        alt_titles="",
+        subjects="",
+        summary="",
+        body="",
+        exact=(),
+        facets={"source": ("a",), "region": (NATIONAL,)},
+        subject_concepts=(),
+        direct_concepts=(),
+        concept_tree=(),
+        next_review=None,
+        modified=day.toordinal(),
+    )
+
+
+def test_date_sort_keeps_items_of_one_day_in_order_across_writes(
+    factory: Factory, tmp_path: Path
+) -> None:
+    """Paging by date must not skip or repeat items of the same day when one of them is
+    written again (tantivy alone breaks such ties by its internal document order)."""
+    index = factory(tmp_path)
+    day = dt.date(2026, 10, 1)
+    index.upsert([_dated(f"a:v{n}", day) for n in range(6)] + [_dated("a:new", TODAY)])
+    query = SearchQuery(sort="date", limit=10, today=TODAY)
+    plan = plan_query("", Thesaurus(), lambda _: False)
+
+    def order() -> list[str]:
+        return [c.identifier for c in index.search(plan, query, 10).candidates]
+
+    before = order()
+    assert before[0] == "a:new"
+    for identifier in before[1:]:
+        index.upsert([_dated(identifier, day)])
+        assert order() == before
 
 
 # --- keeping the index in step ----------------------------------------------------------
