@@ -298,39 +298,36 @@ def main() -> None:
 
     search_paths = [f"/api/search?q={quote(q)}&limit=10" for q in queries]
     suggest_paths = [f"/api/suggest?q={quote(p)}&limit=10" for p in prefixes]
-    for cache in ("0", None):
+
+    def measure(key: str, label: str, port: int, paths: list[str], clients: int) -> None:
+        stats, rate, errors = http_run(port, paths, clients)
+        results[key] = stats | {"rps": rate, "errors": errors}
+        show(f"{label}, {clients} client(s), {rate:.0f} req/s", stats)
+
+    for cached in (False, True):
         port = free_port()
         extra = {"KUNSKAPSGRAF_TOKEN_RATE_LIMIT_PER_MINUTE": "0"}
-        if cache is not None:
-            extra["KUNSKAPSGRAF_SEARCH_FACET_CACHE_SIZE"] = cache
+        if not cached:
+            extra["KUNSKAPSGRAF_SEARCH_FACET_CACHE_SIZE"] = "0"
         server = start_server(work, port, work / "server.log", extra)
         try:
             ready = wait_ready(f"http://127.0.0.1:{port}", server)
             settle(server.pid)
             print(
                 f"Through HTTP (kunskapsgraf serve on 127.0.0.1:{port}, facet cache "
-                f"{'off' if cache else 'on'}; ready after {ready:.1f} s):"
+                f"{'on' if cached else 'off'}; ready after {ready:.1f} s):"
             )
-            if cache:
+            if not cached:
                 results["http_startup_s"] = ready
-                for clients in (1, 8):
-                    stats, rate, errors = http_run(port, search_paths, clients)
-                    results[f"http_search_{clients}"] = stats | {"rps": rate, "errors": errors}
-                    show(f"GET /api/search, {clients} client(s), no cache, {rate:.0f} req/s", stats)
-                    stats, rate, errors = http_run(port, suggest_paths, clients)
-                    results[f"http_suggest_{clients}"] = stats | {"rps": rate, "errors": errors}
-                    show(f"GET /api/suggest, {clients} client(s), {rate:.0f} req/s", stats)
-            else:
-                for clients in (1, 8):
-                    stats, rate, errors = http_run(port, search_paths, clients)
-                    results[f"http_search_cached_{clients}"] = stats | {
-                        "rps": rate,
-                        "errors": errors,
-                    }
-                    show(
-                        f"GET /api/search, {clients} client(s), facet cache on, {rate:.0f} req/s",
-                        stats,
-                    )
+            for clients in (1, 8):
+                if cached:
+                    label = "GET /api/search, facet cache on"
+                    measure(f"http_search_cached_{clients}", label, port, search_paths, clients)
+                else:
+                    label = "GET /api/search, no cache"
+                    measure(f"http_search_{clients}", label, port, search_paths, clients)
+                    label = "GET /api/suggest"
+                    measure(f"http_suggest_{clients}", label, port, suggest_paths, clients)
         finally:
             server.terminate()
             server.wait(timeout=60)
