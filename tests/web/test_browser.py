@@ -196,7 +196,9 @@ def test_phone_viewport_has_no_horizontal_scrolling(visit: Any, screenshots: Pat
 
 def test_concept_browsing(visit: Any, base_url: str) -> None:
     page = visit.page("/begrepp")
-    page.locator("a", has_text="ICD-10").first.click()
+    # count() does not wait: let the clicked page load first (CI once counted the old page).
+    with page.expect_navigation():
+        page.locator("a", has_text="ICD-10").first.click()
     tree = page.locator(".tree")
     assert tree.count() == 1
     page.goto(base_url + "/begrepp/icd-10-se/J45")
@@ -205,7 +207,8 @@ def test_concept_browsing(visit: Any, base_url: str) -> None:
     assert "Asthma" in body  # the English label next to the Swedish one
     assert "J45.0" in body  # narrower
     assert page.locator(".concept-items a", has_text="Astma hos vuxna").count() >= 1
-    page.locator(".concept-broader a").first.click()
+    with page.expect_navigation():
+        page.locator(".concept-broader a").first.click()
     assert page.locator(".tree .current").count() == 1
 
 
