@@ -1,4 +1,7 @@
-"""Request dependencies: the store and the search service live on ``app.state``."""
+"""Request dependencies: the store and the search service live on ``app.state``.
+
+Coroutines, although they only read an attribute: FastAPI runs a plain function dependency in
+its thread pool, a hand-over to another thread and back for every request."""
 
 from __future__ import annotations
 
@@ -11,17 +14,17 @@ from service.search import SearchService
 from service.store.base import Store
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
 
-def get_search(request: Request) -> SearchService:
+async def get_search(request: Request) -> SearchService:
     search: SearchService = request.app.state.search
     return search
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

@@ -8,7 +8,8 @@ it as a query parameter, while a concept's items have it in the path.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import inspect
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query
 
@@ -96,4 +97,16 @@ class SearchParams:
         )
 
 
-SearchParamsDep = Annotated[SearchParams, Depends()]
+async def _search_params(**values: Any) -> SearchParams:
+    return SearchParams(**values)
+
+
+# FastAPI runs a synchronous dependency, and any class, in its thread pool: one hand-over to a
+# worker thread and back per request, about a millisecond at 100,000 items while the facet
+# counts keep both cores busy. This coroutine takes the class's parameters (same names,
+# validation and documentation) and runs on the event loop.
+_search_params.__signature__ = inspect.signature(SearchParams).replace(  # type: ignore[attr-defined]
+    return_annotation=SearchParams
+)
+
+SearchParamsDep = Annotated[SearchParams, Depends(_search_params)]

@@ -13,7 +13,7 @@ from service.related import DEFAULT_LIMIT, MAX_LIMIT, RelatedService
 router = APIRouter(prefix="/api/items", tags=["related"])
 
 
-def get_related(request: Request) -> RelatedService:
+async def get_related(request: Request) -> RelatedService:
     related: RelatedService = request.app.state.related
     return related
 
