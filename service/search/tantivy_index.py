@@ -6,7 +6,8 @@ counting, a single-valued fast column holding the id of the item's *set* of valu
 facet (``{lakare, sjukskoterska}`` is one id): a terms aggregation over single values costs a
 third of one over multi-valued text, and 100,000 items share a few hundred such sets, whose
 counts are then added up per value. Concepts have a multi-valued column of their own, of
-numeric ids rather than IRIs (cheaper to count; only the top values are listed), and freshness
+numeric ids rather than IRIs (cheaper to count; only the top values are listed, plus each
+selected concept, counted on its own), and freshness
 is a range aggregation over the next review day, so it follows today's date without
 re-indexing.
 
@@ -26,6 +27,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
 
@@ -508,7 +510,7 @@ class TantivySearchIndex:
 
     def _count_jobs(
         self, text: Query, filters: Mapping[str, Query], query: SearchQuery
-    ) -> list[tuple[Query, dict[str, Any], tuple[str, ...]]]:
+    ) -> list[_CountJob]:
         """The aggregations that give every facet's counts: one over the full query for the
         facets without a filter, and one per filtered facet over the query without its own
         filter (multi-select: a facet's counts ignore its own selection)."""
@@ -520,16 +522,27 @@ class TantivySearchIndex:
         for group in ((*FACET_NAMES, "freshness"), ("concept",)):
             unfiltered = tuple(n for n in group if n not in filters)
             if unfiltered:
-                jobs.append((full, self._aggregations(unfiltered, query), unfiltered))
+                jobs.append(_CountJob(full, self._aggregations(unfiltered, query), unfiltered))
         for name in names:
             if name in filters:
-                jobs.append(
-                    (
-                        self._combine(text, filters, name),
-                        self._aggregations([name], query),
-                        (name,),
+                without = self._combine(text, filters, name)
+                job = _CountJob(without, self._aggregations([name], query), (name,))
+                if name == "concept":
+                    # Only the top concepts are listed: a selected one further down is
+                    # counted on its own (items tagged with it, as the listed ones).
+                    job.selected = tuple(
+                        (
+                            iri,
+                            Query.boolean_query(
+                                [
+                                    (Occur.Must, without),
+                                    (Occur.Must, Query.term_query(self.schema, "direct", iri)),
+                                ]
+                            ),
+                        )
+                        for iri in sorted(query.filters["concept"])
                     )
-                )
+                jobs.append(job)
         return jobs
 
     @staticmethod
@@ -537,6 +550,8 @@ class TantivySearchIndex:
         """What a count job depends on. A filtered facet's own job ignores its own filter, so
         its key leaves that filter out: every selection within the facet shares it."""
         skip = wanted[0] if len(wanted) == 1 and query.filters.get(wanted[0]) else None
+        if skip == "concept":
+            skip = None  # its job also counts each selected concept
         filters = tuple(
             sorted((k, tuple(sorted(v))) for k, v in query.filters.items() if v and k != skip)
         )
@@ -567,11 +582,17 @@ class TantivySearchIndex:
             self._cache.clear()
 
     def _buckets(
-        self, aggregation: Mapping[str, Any], wanted: Sequence[str]
+        self,
+        aggregation: Mapping[str, Any],
+        wanted: Sequence[str],
+        selected: Mapping[str, int] | None = None,
     ) -> dict[str, dict[str, int]]:
         """Counts per facet and value from an aggregation result, for the ``wanted`` facets
-        (every one of them present, possibly empty); value-set counts are added up per value."""
+        (every one of them present, possibly empty); value-set counts are added up per value;
+        ``selected`` adds selected concepts counted on their own."""
         result: dict[str, dict[str, int]] = {name: {} for name in wanted}
+        if selected:
+            result["concept"].update({iri: n for iri, n in selected.items() if n > 0})
         for name, body in aggregation.items():
             if name.startswith(SET_PREFIX):
                 counts = result.get(name[len(SET_PREFIX) :])
@@ -591,6 +612,14 @@ class TantivySearchIndex:
                 }
         return result
 
+    def _count(self, searcher: tantivy.Searcher, job: _CountJob) -> dict[str, dict[str, int]]:
+        """One count job's facet counts (run on the facet pool)."""
+        selected = {
+            iri: int(getattr(searcher.search(q, limit=1, count=True), "count", 0) or 0)
+            for iri, q in job.selected
+        }
+        return self._buckets(searcher.aggregate(job.query, job.aggs), job.wanted, selected)
+
     def search(
         self,
         plan: QueryPlan,
@@ -605,16 +634,15 @@ class TantivySearchIndex:
         filters = self._filters(query)
         full = self._combine(text, filters, None)
         counts: dict[str, dict[str, int]] = {}
-        pending: list[tuple[tuple[Any, ...], tuple[str, ...], Future[Any]]] = []
+        pending: list[tuple[tuple[Any, ...], Future[dict[str, dict[str, int]]]]] = []
         if facets:
-            for job_query, aggs, wanted in self._count_jobs(text, filters, query):
-                key = self._cache_key(plan, query, wanted)
+            for job in self._count_jobs(text, filters, query):
+                key = self._cache_key(plan, query, job.wanted)
                 cached = self._cached(key)
                 if cached is not None:
                     counts.update(cached)
                 else:
-                    future = _facet_pool().submit(searcher.aggregate, job_query, aggs)
-                    pending.append((key, wanted, future))
+                    pending.append((key, _facet_pool().submit(self._count, searcher, job)))
         if query.sort == "date":
             result = searcher.search(
                 full,
@@ -656,6 +684,17 @@ class TantivySearchIndex:
         return found
 
 
+@dataclass
+class _CountJob:
+    """One aggregation request: the facets ``wanted`` from it, and selected concepts to
+    count on their own (IRI, the query restricted to items tagged with it)."""
+
+    query: Query
+    aggs: dict[str, Any]
+    wanted: tuple[str, ...]
+    selected: tuple[tuple[str, Query], ...] = ()
+
+
 class _FacetCounts(Mapping[str, Mapping[str, int]]):
     """Facet counts that may still be running on the pool: the first read waits for them
     (and caches them), so the caller ranks and makes snippets while they count."""
@@ -664,7 +703,7 @@ class _FacetCounts(Mapping[str, Mapping[str, int]]):
         self,
         index: TantivySearchIndex,
         counts: dict[str, dict[str, int]],
-        pending: list[tuple[tuple[Any, ...], tuple[str, ...], Future[Any]]],
+        pending: list[tuple[tuple[Any, ...], Future[dict[str, dict[str, int]]]]],
         generation: int,
     ) -> None:
         self._index = index
@@ -676,8 +715,8 @@ class _FacetCounts(Mapping[str, Mapping[str, int]]):
     def _resolved(self) -> dict[str, dict[str, int]]:
         with self._lock:
             while self._pending:
-                key, wanted, future = self._pending.pop(0)
-                found = self._index._buckets(future.result(), wanted)
+                key, future = self._pending.pop(0)
+                found = future.result()
                 self._index._remember(key, found, self._generation)
                 self._counts.update(found)
             return self._counts

@@ -110,6 +110,32 @@ def test_concept_and_freshness_facets_are_listed(client: TestClient) -> None:
     assert 0 < filtered["total"] <= body["total"]
 
 
+def test_a_selected_concept_outside_the_listed_top_is_counted(client: TestClient) -> None:
+    # The facet lists the most frequent concepts; one selected from further down (a link,
+    # a concept page) still shows how many results are tagged with it, not 0.
+    listed = facet(search(client, "q="), "concept")
+    service = client.app.state.search  # type: ignore[attr-defined]
+    tagged: dict[str, set[str]] = {}
+    for doc in service.documents.values():
+        for iri in doc.subjects:
+            tagged.setdefault(service._concept_id(iri), set()).add(doc.identifier)
+    unlisted = sorted(c for c in tagged if c not in listed)
+    assert unlisted, "the demo corpus has more concepts than the facet lists"
+    checked = 0
+    for concept in unlisted[:5]:
+        body = search(client, f"q=&concept={concept}&limit=100")
+        if body["total"] == 0:
+            continue  # tagged only on content out of the default scope
+        found = {i["id"] for i in body["items"]}
+        block = next(f for f in body["facets"] if f["name"] == "concept")
+        shown = [v for v in block["values"] if v["selected"]]
+        assert [(v["value"], v["count"]) for v in shown] == [
+            (concept, len(found & tagged[concept]))
+        ]
+        checked += 1
+    assert checked > 0
+
+
 def test_a_code_query_reports_the_concept_it_expanded(client: TestClient) -> None:
     body = search(client, "q=J45")
     assert [c["id"] for c in body["concepts"]] == ["icd-10-se:J45"]
