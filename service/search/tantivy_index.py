@@ -591,8 +591,6 @@ class TantivySearchIndex:
         (every one of them present, possibly empty); value-set counts are added up per value;
         ``selected`` adds selected concepts counted on their own."""
         result: dict[str, dict[str, int]] = {name: {} for name in wanted}
-        if selected:
-            result["concept"].update({iri: n for iri, n in selected.items() if n > 0})
         for name, body in aggregation.items():
             if name.startswith(SET_PREFIX):
                 counts = result.get(name[len(SET_PREFIX) :])
@@ -610,6 +608,9 @@ class TantivySearchIndex:
                     for b in body.get("buckets", [])
                     if int(b["doc_count"]) > 0
                 }
+        if selected:
+            # Exact for every selected concept, whether or not it is also among the top.
+            result["concept"].update({iri: n for iri, n in selected.items() if n > 0})
         return result
 
     def _count(self, searcher: tantivy.Searcher, job: _CountJob) -> dict[str, dict[str, int]]:

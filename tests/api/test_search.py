@@ -134,6 +134,10 @@ def test_a_selected_concept_outside_the_listed_top_is_counted(client: TestClient
         ]
         checked += 1
     assert checked > 0
+    # A listed concept keeps its count when selected (counts ignore their own filter).
+    top, count = next(iter(listed.items()))
+    body = search(client, f"q=&concept={top}")
+    assert facet(body, "concept")[top] == count
 
 
 def test_a_code_query_reports_the_concept_it_expanded(client: TestClient) -> None:
