@@ -76,6 +76,10 @@ FACET_SET_SIZE = 100_000
 CONCEPT_SEGMENT_SIZE = 100_000
 # Facet counts kept for this many distinct (query, filters, day) combinations.
 FACET_CACHE_SIZE = 1024
+# A query expected to match more than this share of the index counts its facets in two jobs
+# side by side (counting then costs more than evaluating the query); any other query in one
+# job, which evaluates the query once instead of twice.
+BROAD_SHARE = 0.5
 _pool: tuple[int, ThreadPoolExecutor] | None = None
 _pool_lock = threading.Lock()
 
@@ -128,12 +132,18 @@ def _key(identifier: str) -> int:
 class TantivySearchIndex:
     """``path`` None: in RAM (memory store, tests); otherwise a directory of its own."""
 
-    def __init__(self, path: Path | None = None, facet_cache_size: int = FACET_CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        facet_cache_size: int = FACET_CACHE_SIZE,
+        broad_share: float = BROAD_SHARE,
+    ) -> None:
         self.name = "tantivy" if path is None else f"tantivy:{path}"
         self.path = path
         self.schema = _schema()
         self._write_lock = threading.Lock()
         self.facet_cache_size = facet_cache_size
+        self.broad_share = broad_share
         self._cache: OrderedDict[tuple[Any, ...], dict[str, dict[str, int]]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._generation = 0  # bumped by every commit: counts of older searchers are stale
@@ -509,17 +519,23 @@ class TantivySearchIndex:
         return aggs
 
     def _count_jobs(
-        self, text: Query, filters: Mapping[str, Query], query: SearchQuery
+        self, text: Query, filters: Mapping[str, Query], query: SearchQuery, broad: bool = True
     ) -> list[_CountJob]:
-        """The aggregations that give every facet's counts: one over the full query for the
+        """The aggregations that give every facet's counts: over the full query for the
         facets without a filter, and one per filtered facet over the query without its own
         filter (multi-select: a facet's counts ignore its own selection)."""
         names = (*FACET_NAMES, "concept", "freshness")
         jobs = []
         full = self._combine(text, filters, None)
-        # Two jobs for the unfiltered facets, so that on two cores they run side by side and
-        # take about as long: the item facets' value-set columns with freshness, and concepts.
-        for group in ((*FACET_NAMES, "freshness"), ("concept",)):
+        # A broad query's unfiltered facets in two jobs, so that on two cores they run side by
+        # side and take about as long: the item facets' value-set columns with freshness, and
+        # concepts. Otherwise one job (see BROAD_SHARE).
+        groups = (
+            ((*FACET_NAMES, "freshness"), ("concept",))
+            if broad
+            else ((*FACET_NAMES, "freshness", "concept"),)
+        )
+        for group in groups:
             unfiltered = tuple(n for n in group if n not in filters)
             if unfiltered:
                 jobs.append(_CountJob(full, self._aggregations(unfiltered, query), unfiltered))
@@ -613,6 +629,27 @@ class TantivySearchIndex:
             result["concept"].update({iri: n for iri, n in selected.items() if n > 0})
         return result
 
+    def _broad(self, searcher: tantivy.Searcher, plan: QueryPlan) -> bool:
+        """Whether the query is likely to match more than ``broad_share`` of the index, judged
+        from document frequencies (a few dictionary lookups): a unit matches at least as many
+        items as its most frequent word or concept, and every unit must match."""
+        n = int(searcher.num_docs)
+        if plan.match_all:
+            return n > self.broad_share * n
+        sizes = []
+        for unit in plan.units:
+            size = 0
+            for word in unit.words:
+                for field in FIELD_WEIGHTS:
+                    size = max(size, int(searcher.doc_freq(field, word.stem)))
+            for iri in unit.concepts:
+                size = max(size, int(searcher.doc_freq("tree", iri)))
+            sizes.append(size)
+        if not sizes:
+            return False
+        expected = min(sizes) if plan.conjunctive else max(sizes)
+        return expected > self.broad_share * n
+
     def _count(self, searcher: tantivy.Searcher, job: _CountJob) -> dict[str, dict[str, int]]:
         """One count job's facet counts (run on the facet pool)."""
         selected = {
@@ -637,7 +674,8 @@ class TantivySearchIndex:
         counts: dict[str, dict[str, int]] = {}
         pending: list[tuple[tuple[Any, ...], Future[dict[str, dict[str, int]]]]] = []
         if facets:
-            for job in self._count_jobs(text, filters, query):
+            broad = self._broad(searcher, plan)
+            for job in self._count_jobs(text, filters, query, broad):
                 key = self._cache_key(plan, query, job.wanted)
                 cached = self._cached(key)
                 if cached is not None:

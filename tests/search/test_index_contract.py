@@ -31,6 +31,10 @@ IMPLEMENTATIONS: dict[str, Factory] = {
     "tantivy-disk": lambda tmp: TantivySearchIndex(tmp / "index"),
     # Facet counts are cached per query; without the cache every answer must be the same.
     "tantivy-uncached": lambda _: TantivySearchIndex(facet_cache_size=0),
+    # Facets counted in one job (as for narrow queries) or in two (broad ones), whatever the
+    # query: the counts must not depend on it.
+    "tantivy-one-job": lambda _: TantivySearchIndex(facet_cache_size=0, broad_share=2.0),
+    "tantivy-two-jobs": lambda _: TantivySearchIndex(facet_cache_size=0, broad_share=-1.0),
 }
 
 
