@@ -630,9 +630,10 @@ class TantivySearchIndex:
         return result
 
     def _broad(self, searcher: tantivy.Searcher, plan: QueryPlan) -> bool:
-        """Whether the query is likely to match more than ``broad_share`` of the index, judged
-        from document frequencies (a few dictionary lookups): a unit matches at least as many
-        items as its most frequent word or concept, and every unit must match."""
+        """Whether the query is likely to match more than ``broad_share`` of the index,
+        estimated from document frequencies (a few dictionary lookups): each unit by its most
+        frequent word or concept, the query by its rarest unit when every unit must match. A
+        wrong guess costs time, never counts."""
         n = int(searcher.num_docs)
         if plan.match_all:
             return n > self.broad_share * n
