@@ -61,6 +61,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/related.py --items 100000
 	$(BIN)/python bench/search.py --items 100000
 	$(BIN)/python bench/relevance.py
+	$(BIN)/python bench/snippets.py
 	$(BIN)/python bench/sparql_overhead.py
 	$(BIN)/python bench/sparql_isolation.py
 	$(BIN)/python bench/ui.py

@@ -204,6 +204,21 @@ def test_concept_facet_and_filter_include_narrower(service: SearchService) -> No
     assert set(found) == {"a:astma", "a:astma-barn", "a:pollen"}
 
 
+def test_a_long_text_gets_its_snippet_where_the_query_words_are(service: SearchService) -> None:
+    # Long texts (statutes run to 70 kB) are cut to windows around the query's words before
+    # the snippet is made; the words may be anywhere, also at the very end.
+    filler = "Texten handlar här om något helt annat än det som söks. " * 500
+    texts = {
+        "mitten": filler + "Vid astma hos vuxna ges behandlingen i steg. " + filler,
+        "slutet": filler * 2 + "Sist nämns inhalationssteroider",
+        "utan": filler * 2,
+    }
+    snippets = service.index.snippets(service.plan("astma inhalationssteroider"), texts)
+    assert set(snippets) == {"mitten", "slutet"}  # none where no word of the query occurs
+    assert "<mark>astma</mark> hos vuxna" in snippets["mitten"]
+    assert snippets["slutet"].endswith("Sist nämns <mark>inhalationssteroider</mark>")
+    assert all(len(s) < 400 for s in snippets.values())
+
 def test_sections_inherit_their_products_facets(service: SearchService) -> None:
     section = run(service, "SGLT2-hämmare")["items"][0]
     assert section["id"] == "a:diabetes.behandling" and section["partOf"] == "a:diabetes"
