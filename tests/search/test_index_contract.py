@@ -219,6 +219,7 @@ def test_a_long_text_gets_its_snippet_where_the_query_words_are(service: SearchS
     assert snippets["slutet"].endswith("Sist nämns <mark>inhalationssteroider</mark>")
     assert all(len(s) < 400 for s in snippets.values())
 
+
 def test_sections_inherit_their_products_facets(service: SearchService) -> None:
     section = run(service, "SGLT2-hämmare")["items"][0]
     assert section["id"] == "a:diabetes.behandling" and section["partOf"] == "a:diabetes"
