@@ -847,18 +847,19 @@ def _plan_stems(plan: QueryPlan) -> list[str]:
     return list(dict.fromkeys(s for s in stems if s))
 
 
-def _first_word(low: str, stem: str, tries: int = 50) -> int:
-    """Where the first word of the lower-cased text with this stem starts, or -1. Words that
-    merely start with it ("anmälningsskyldighet" for "anmäl") are skipped."""
+def _first_word(low: str, stem: str, tries: int = 200) -> int:
+    """Where the first word of the lower-cased text with this stem starts, or -1 (also when
+    ``tries`` occurrences of the stem were not it). Words that merely start with it
+    ("anmälningsskyldighet" for "anmäl") and words that contain it are skipped."""
     at = low.find(stem)
     while at >= 0 and tries > 0:
+        tries -= 1
         if at == 0 or not low[at - 1].isalnum():
             end = at + len(stem)
             while end < len(low) and low[end].isalnum():
                 end += 1
             if analysed_stems(low[at:end]) == [stem]:
                 return at
-            tries -= 1
         at = low.find(stem, at + 1)
     return -1
 
